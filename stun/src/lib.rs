@@ -1,0 +1,65 @@
+//! STUN (RFC 8489, compatible with RFC 5389) for rtcam: no_std, no alloc, no panics on
+//! input.
+//!
+//! - [`Message`] is a checked, zero-copy view over one message; after
+//!   [`Message::new_checked`] every accessor is infallible.
+//! - [`Repr`] decodes all attributes in one pass ([`Repr::parse`]), verifies FINGERPRINT,
+//!   keeps what integrity needs so [`Repr::verify`] can authenticate the message with a
+//!   [`Key`] in constant time, and writes messages back ([`Repr::emit`]).
+//! - [`MessageBuilder`] writes a message attribute by attribute into the caller's buffer,
+//!   then seals it with MESSAGE-INTEGRITY(-SHA256) and FINGERPRINT.
+//! - [`TransactionId::random`] draws from an injected RNG; this crate never fetches
+//!   randomness, reads a clock or allocates.
+//!
+//! ```
+//! use rtcam_stun::{Attribute, Class, Key, MessageBuilder, Method, Repr, Seal, TransactionId};
+//!
+//! let key = Key::short_term("VOkJxbRl1RmTxUk/WvJxBt").unwrap();
+//! let mut buf = [0u8; 128];
+//! let mut b = MessageBuilder::new(&mut buf, Class::Request, Method::BINDING,
+//!     TransactionId([7; 12])).unwrap();
+//! b.add(&Attribute::Username("evtj:h6vY")).unwrap();
+//! b.add(&Attribute::Priority(0x6e00_01ff)).unwrap();
+//! let request = b.seal(Seal::sha1(&key)).unwrap();
+//!
+//! let repr = Repr::parse_bytes(request).unwrap();
+//! assert_eq!(repr.attributes.username, Some("evtj:h6vY"));
+//! repr.verify(&key).unwrap();
+//! ```
+//!
+//! # Deliberate shortcuts
+//!
+//! - RFC 3489 messages (no magic cookie) are rejected: ICE and TURN require RFC 5389+.
+//! - Credentials are prepared with OpaqueString but without NFC normalization tables;
+//!   see the `prep` module notes. ASCII credentials are exact.
+//! - Only the first occurrence of a repeated attribute is decoded into [`Attributes`]
+//!   (bounded lists for XOR-PEER-ADDRESS and XOR-RELAYED-ADDRESS); all of them remain
+//!   available from [`Message::attributes`].
+
+#![no_std]
+#![forbid(unsafe_code)]
+
+#[cfg(test)]
+extern crate std;
+
+mod attr;
+mod builder;
+mod bytes;
+mod error;
+mod integrity;
+mod message;
+mod prep;
+mod repr;
+
+pub use attr::{
+    AddressFamily, Attribute, ErrorCode, MAX_TEXT_LEN, MAX_USERNAME_LEN, PasswordAlgorithm,
+    PasswordAlgorithms, UnknownAttributes, code, kind,
+};
+pub use builder::{MessageBuilder, Seal};
+pub use error::Error;
+pub use integrity::{Key, MacAlgorithm, userhash};
+pub use message::{
+    ATTR_HEADER_LEN, Class, HEADER_LEN, MAGIC_COOKIE, Message, Method, RawAttribute, RawAttributes,
+    TransactionId, frame_len, is_stun,
+};
+pub use repr::{Attributes, MAX_PEER_ADDRESSES, MAX_RELAYED_ADDRESSES, MAX_UNKNOWN, Repr};

@@ -1,0 +1,372 @@
+//! The STUN header and the checked, zero-copy view over a whole message.
+
+use core::fmt;
+
+use crate::Error;
+use crate::bytes::{array_at, pad4, u16_at, u32_at};
+
+/// The fixed value at bytes 4..8 of every RFC 5389/8489 message.
+pub const MAGIC_COOKIE: u32 = 0x2112_A442;
+/// Size of the STUN header.
+pub const HEADER_LEN: usize = 20;
+/// Size of an attribute's type + length prefix.
+pub const ATTR_HEADER_LEN: usize = 4;
+
+/// The class of a message: request, indication, success or error response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Class {
+    /// A request, answered by a response with the same transaction id.
+    Request,
+    /// An indication: no response.
+    Indication,
+    /// A success response.
+    Success,
+    /// An error response (carries ERROR-CODE).
+    Error,
+}
+
+impl Class {
+    const fn bits(self) -> u16 {
+        match self {
+            Class::Request => 0b00,
+            Class::Indication => 0b01,
+            Class::Success => 0b10,
+            Class::Error => 0b11,
+        }
+    }
+
+    const fn from_bits(bits: u16) -> Class {
+        match bits & 0b11 {
+            0b00 => Class::Request,
+            0b01 => Class::Indication,
+            0b10 => Class::Success,
+            _ => Class::Error,
+        }
+    }
+}
+
+/// A STUN method (12 bits). The methods ICE and TURN use are associated constants;
+/// any other value is carried through unchanged.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Method(u16);
+
+impl Method {
+    /// Binding (RFC 8489).
+    pub const BINDING: Method = Method(0x001);
+    /// Allocate (RFC 8656).
+    pub const ALLOCATE: Method = Method(0x003);
+    /// Refresh (RFC 8656).
+    pub const REFRESH: Method = Method(0x004);
+    /// Send indication (RFC 8656).
+    pub const SEND: Method = Method(0x006);
+    /// Data indication (RFC 8656).
+    pub const DATA: Method = Method(0x007);
+    /// CreatePermission (RFC 8656).
+    pub const CREATE_PERMISSION: Method = Method(0x008);
+    /// ChannelBind (RFC 8656).
+    pub const CHANNEL_BIND: Method = Method(0x009);
+
+    /// A method from its 12-bit number; `None` if it does not fit in 12 bits.
+    pub const fn new(value: u16) -> Option<Method> {
+        if value <= 0x0fff {
+            Some(Method(value))
+        } else {
+            None
+        }
+    }
+
+    /// The 12-bit method number.
+    pub const fn value(self) -> u16 {
+        self.0
+    }
+}
+
+impl fmt::Debug for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match *self {
+            Method::BINDING => "Binding",
+            Method::ALLOCATE => "Allocate",
+            Method::REFRESH => "Refresh",
+            Method::SEND => "Send",
+            Method::DATA => "Data",
+            Method::CREATE_PERMISSION => "CreatePermission",
+            Method::CHANNEL_BIND => "ChannelBind",
+            Method(other) => return write!(f, "Method(0x{other:03x})"),
+        };
+        f.write_str(name)
+    }
+}
+
+/// Packs method and class into the 14-bit message type (RFC 8489 §5, figure 3):
+/// the class bits C1 C0 sit at positions 8 and 4, between the method's bit groups.
+pub(crate) const fn message_type(method: Method, class: Class) -> u16 {
+    let m = method.0;
+    let c = class.bits();
+    (m & 0x000f) | ((m & 0x0070) << 1) | ((m & 0x0f80) << 2) | ((c & 1) << 4) | ((c & 2) << 7)
+}
+
+/// Splits a 14-bit message type into method and class.
+pub(crate) const fn split_message_type(t: u16) -> (Method, Class) {
+    let m = (t & 0x000f) | ((t >> 1) & 0x0070) | ((t >> 2) & 0x0f80);
+    let c = ((t >> 4) & 1) | ((t >> 7) & 2);
+    (Method(m), Class::from_bits(c))
+}
+
+/// The 96-bit transaction id.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TransactionId(pub [u8; 12]);
+
+impl TransactionId {
+    /// A fresh, unpredictable transaction id (RFC 8489 §6: it must be uniformly random,
+    /// since it is what makes an off-path attacker unable to forge responses).
+    pub fn random<R: rand_core::RngCore + rand_core::CryptoRng>(rng: &mut R) -> TransactionId {
+        let mut id = [0u8; 12];
+        rng.fill_bytes(&mut id);
+        TransactionId(id)
+    }
+}
+
+impl fmt::Debug for TransactionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TransactionId(")?;
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// Quick demultiplexing test (RFC 7983): does this datagram look like STUN?
+///
+/// Checks the leading zero bits, the magic cookie and that the length field matches the
+/// datagram. Cheap enough to run on every packet of a shared socket.
+pub fn is_stun(datagram: &[u8]) -> bool {
+    Message::new_checked(datagram).is_ok()
+}
+
+/// For STUN over a byte stream (TCP/TLS): the length of the message that starts `prefix`,
+/// once its 20-byte header is available. `Ok(None)` means "need more bytes".
+pub fn frame_len(prefix: &[u8]) -> Result<Option<usize>, Error> {
+    let Some(header) = prefix.get(..HEADER_LEN) else {
+        return Ok(None);
+    };
+    check_header(header)?;
+    let body = usize::from(u16_at(header, 2).ok_or(Error::Truncated)?);
+    Ok(Some(HEADER_LEN + body))
+}
+
+/// Checks the header invariants that do not depend on the datagram's size.
+fn check_header(b: &[u8]) -> Result<(), Error> {
+    let t = u16_at(b, 0).ok_or(Error::Truncated)?;
+    if t & 0xc000 != 0 {
+        return Err(Error::NotStun);
+    }
+    if u32_at(b, 4).ok_or(Error::Truncated)? != MAGIC_COOKIE {
+        return Err(Error::NoMagicCookie);
+    }
+    let len = u16_at(b, 2).ok_or(Error::Truncated)?;
+    if len % 4 != 0 {
+        return Err(Error::BadLength);
+    }
+    Ok(())
+}
+
+/// A checked view over one STUN message, in the smoltcp style.
+///
+/// [`Message::new_checked`] validates the header and that every attribute's TLV stays
+/// inside the message; after that every accessor is infallible. Attribute *values* are
+/// decoded (and validated) by [`crate::Attribute::decode`] or [`crate::Repr::parse`].
+#[derive(Clone, Copy)]
+pub struct Message<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> Message<T> {
+    /// Wraps a buffer holding exactly one message (a datagram, or one frame cut from a
+    /// stream with [`frame_len`]), checking it.
+    pub fn new_checked(buffer: T) -> Result<Message<T>, Error> {
+        let msg = Message { buffer };
+        msg.check_len()?;
+        Ok(msg)
+    }
+
+    fn check_len(&self) -> Result<(), Error> {
+        let b = self.buffer.as_ref();
+        if b.len() < HEADER_LEN {
+            return Err(Error::Truncated);
+        }
+        check_header(b)?;
+        let declared = HEADER_LEN + usize::from(u16_at(b, 2).ok_or(Error::Truncated)?);
+        if b.len() < declared {
+            return Err(Error::Truncated);
+        }
+        if b.len() != declared {
+            return Err(Error::BadLength);
+        }
+        // Walk the TLVs once so the iterator below never meets an overrun.
+        let mut at = HEADER_LEN;
+        while at < declared {
+            let len = usize::from(u16_at(b, at + 2).ok_or(Error::AttributeOverrun)?);
+            let next = at + ATTR_HEADER_LEN + pad4(len);
+            if next > declared {
+                return Err(Error::AttributeOverrun);
+            }
+            at = next;
+        }
+        Ok(())
+    }
+
+    /// The raw bytes of the whole message.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buffer.as_ref()
+    }
+
+    /// Consumes the view, giving the buffer back.
+    pub fn into_inner(self) -> T {
+        self.buffer
+    }
+
+    fn header_u16(&self, at: usize) -> u16 {
+        u16_at(self.buffer.as_ref(), at).unwrap_or(0)
+    }
+
+    /// The method.
+    pub fn method(&self) -> Method {
+        split_message_type(self.header_u16(0)).0
+    }
+
+    /// The class.
+    pub fn class(&self) -> Class {
+        split_message_type(self.header_u16(0)).1
+    }
+
+    /// The length of the attribute section (header field).
+    pub fn body_len(&self) -> usize {
+        usize::from(self.header_u16(2))
+    }
+
+    /// The transaction id.
+    pub fn transaction_id(&self) -> TransactionId {
+        TransactionId(
+            array_at::<12>(self.buffer.as_ref(), 8)
+                .copied()
+                .unwrap_or([0; 12]),
+        )
+    }
+
+    /// The attributes in wire order, undecoded.
+    pub fn attributes(&self) -> RawAttributes<'_> {
+        RawAttributes::over(self.buffer.as_ref())
+    }
+}
+
+impl<T: AsRef<[u8]>> fmt::Debug for Message<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Message")
+            .field("method", &self.method())
+            .field("class", &self.class())
+            .field("transaction_id", &self.transaction_id())
+            .field("body_len", &self.body_len())
+            .finish()
+    }
+}
+
+/// One attribute as it sits on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawAttribute<'a> {
+    /// Attribute type.
+    pub kind: u16,
+    /// The value, without padding.
+    pub value: &'a [u8],
+    /// Offset of the attribute's type field from the start of the message.
+    pub offset: usize,
+}
+
+impl RawAttribute<'_> {
+    /// RFC 8489 §14: types below 0x8000 must be understood or the message rejected.
+    pub fn is_comprehension_required(&self) -> bool {
+        self.kind < 0x8000
+    }
+}
+
+/// Iterator over a checked message's attributes.
+#[derive(Debug, Clone)]
+pub struct RawAttributes<'a> {
+    msg: &'a [u8],
+    at: usize,
+}
+
+impl<'a> RawAttributes<'a> {
+    /// Iterates the attributes of bytes that passed [`Message::new_checked`].
+    pub(crate) fn over(msg: &'a [u8]) -> RawAttributes<'a> {
+        RawAttributes {
+            msg,
+            at: HEADER_LEN,
+        }
+    }
+}
+
+impl<'a> Iterator for RawAttributes<'a> {
+    type Item = RawAttribute<'a>;
+
+    fn next(&mut self) -> Option<RawAttribute<'a>> {
+        let offset = self.at;
+        let kind = u16_at(self.msg, offset)?;
+        let len = usize::from(u16_at(self.msg, offset + 2)?);
+        let start = offset + ATTR_HEADER_LEN;
+        let value = self.msg.get(start..start + len)?;
+        self.at = start + pad4(len);
+        Some(RawAttribute {
+            kind,
+            value,
+            offset,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_type_round_trips_every_method_and_class() {
+        for m in 0..=0x0fff {
+            for c in [
+                Class::Request,
+                Class::Indication,
+                Class::Success,
+                Class::Error,
+            ] {
+                let method = Method::new(m).unwrap();
+                let t = message_type(method, c);
+                assert_eq!(t & 0xc000, 0);
+                assert_eq!(split_message_type(t), (method, c));
+            }
+        }
+    }
+
+    #[test]
+    fn known_message_types() {
+        assert_eq!(message_type(Method::BINDING, Class::Request), 0x0001);
+        assert_eq!(message_type(Method::BINDING, Class::Success), 0x0101);
+        assert_eq!(message_type(Method::BINDING, Class::Error), 0x0111);
+        assert_eq!(message_type(Method::BINDING, Class::Indication), 0x0011);
+        assert_eq!(message_type(Method::ALLOCATE, Class::Request), 0x0003);
+        assert_eq!(message_type(Method::SEND, Class::Indication), 0x0016);
+        assert_eq!(message_type(Method::DATA, Class::Indication), 0x0017);
+        assert_eq!(message_type(Method::CHANNEL_BIND, Class::Success), 0x0109);
+        assert_eq!(Method::new(0x1000), None);
+    }
+
+    #[test]
+    fn frame_len_needs_a_header() {
+        let mut h = [0u8; 20];
+        h[1] = 1;
+        h[3] = 8;
+        h[4..8].copy_from_slice(&MAGIC_COOKIE.to_be_bytes());
+        assert_eq!(frame_len(&h[..19]), Ok(None));
+        assert_eq!(frame_len(&h), Ok(Some(28)));
+        h[0] = 0x40;
+        assert_eq!(frame_len(&h), Err(Error::NotStun));
+    }
+}
