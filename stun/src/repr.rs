@@ -227,9 +227,6 @@ impl<'a> Repr<'a> {
         let mut after_mi = false;
         let mut after_mi256 = false;
         for raw in RawAttributes::over(bytes) {
-            if repr.fingerprint {
-                return Err(Error::AttributeAfterFingerprint);
-            }
             let prefix = bytes.get(..raw.offset).ok_or(Error::Truncated)?;
             let end_len = raw.offset + ATTR_HEADER_LEN + raw.value.len() - HEADER_LEN;
             let len_field = u16::try_from(end_len).map_err(|_| Error::BadLength)?;
@@ -267,6 +264,9 @@ impl<'a> Repr<'a> {
                     after_mi256 = true;
                 }
                 kind::FINGERPRINT => {
+                    if raw.offset + ATTR_HEADER_LEN + 4 != bytes.len() {
+                        return Err(Error::AttributeAfterFingerprint);
+                    }
                     let Attribute::Fingerprint(crc) = Attribute::decode(raw, &repr.transaction_id)?
                     else {
                         return Err(Error::InvalidAttribute(raw.kind));
