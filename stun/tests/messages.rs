@@ -1,5 +1,8 @@
 //! Round trips of every attribute, building into short buffers, and malformed messages.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
 use core::net::SocketAddr;
 
 use rtcam_stun::{

@@ -1,5 +1,8 @@
 //! The sample messages of RFC 5769, parsed, authenticated and tampered with.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
 use core::net::SocketAddr;
 
 use rtcam_stun::{Class, Error, Key, Method, PasswordAlgorithm, Repr, TransactionId};
