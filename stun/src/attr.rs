@@ -460,7 +460,8 @@ impl<'a> Attribute<'a> {
             PASSWORD_ALGORITHM => {
                 let alg = u16_at(v, 0).ok_or(bad)?;
                 let plen = usize::from(u16_at(v, 2).ok_or(bad)?);
-                if v.len() != 4 + plen {
+                // Parameters are padded to 4 bytes inside the value.
+                if v.len() != 4 + pad4(plen) {
                     return Err(bad);
                 }
                 Attribute::PasswordAlgorithm(PasswordAlgorithm::from_wire(alg))
