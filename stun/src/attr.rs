@@ -313,7 +313,8 @@ fn decode_error_code(v: &[u8], k: u16) -> Result<ErrorCode<'_>, Error> {
     if !(3..=6).contains(&class) || number > 99 {
         return Err(Error::InvalidAttribute(k));
     }
-    let reason = text(v.get(4..).unwrap_or(&[]), MAX_TEXT_LEN, k)?;
+    // coturn counts its zero padding in the length; the NULs are no part of the phrase.
+    let reason = text(v.get(4..).unwrap_or(&[]), MAX_TEXT_LEN, k)?.trim_end_matches('\0');
     Ok(ErrorCode {
         code: class * 100 + number,
         reason,

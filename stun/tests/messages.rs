@@ -534,3 +534,33 @@ fn transaction_ids_come_from_the_injected_rng() {
     let os = TransactionId::random(&mut rand_core::OsRng);
     assert_ne!(os, TransactionId::random(&mut rand_core::OsRng));
 }
+
+/// A 420 captured from coturn 4.6.1: its ERROR-CODE length counts the padding, so the
+/// reason phrase arrives with trailing NULs, which are dropped.
+#[test]
+fn captured_coturn_420() {
+    let hex = "011100442112a4423d407c471dd55fe553d551380009001800000414556e6b6e6f776e20417474726962757465000000000a00020033000080220014436f7475726e2d342e362e312027476f7273742780280004c52ad216";
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    let repr = Repr::parse_bytes(&bytes).unwrap();
+    assert_eq!(repr.class, Class::Error);
+    assert!(repr.has_fingerprint());
+    assert_eq!(
+        repr.attributes.error_code,
+        Some(ErrorCode {
+            code: 420,
+            reason: "Unknown Attribute"
+        })
+    );
+    assert_eq!(
+        repr.attributes
+            .unknown_attributes
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>(),
+        [0x0033]
+    );
+    assert_eq!(repr.attributes.software, Some("Coturn-4.6.1 'Gorst'"));
+}
