@@ -425,6 +425,16 @@ fn family_value(v: &[u8], k: u16) -> Result<AddressFamily, Error> {
 impl<'a> Attribute<'a> {
     /// Decodes and validates one attribute. `tid` unmasks the XOR-ed addresses.
     pub fn decode(raw: RawAttribute<'a>, tid: &TransactionId) -> Result<Attribute<'a>, Error> {
+        Attribute::decode_inline(raw, tid)
+    }
+
+    /// [`Attribute::decode`], inlined into the parse loop so that the typed value goes
+    /// straight into its field instead of through a returned enum.
+    #[inline(always)]
+    pub(crate) fn decode_inline(
+        raw: RawAttribute<'a>,
+        tid: &TransactionId,
+    ) -> Result<Attribute<'a>, Error> {
         use kind::*;
         let v = raw.value;
         let k = raw.kind;

@@ -33,7 +33,7 @@
 //! - Credentials are prepared with OpaqueString but without NFC normalization tables;
 //!   see the `prep` module notes. ASCII credentials are exact.
 //! - Only the first occurrence of a repeated attribute is decoded into [`Attributes`]
-//!   (bounded lists for XOR-PEER-ADDRESS and XOR-RELAYED-ADDRESS); all of them remain
+//!   (XOR-RELAYED-ADDRESS keeps both of a dual-stack allocation); all of them remain
 //!   available from [`Message::attributes`].
 
 #![no_std]
@@ -62,4 +62,4 @@ pub use message::{
     ATTR_HEADER_LEN, Class, HEADER_LEN, MAGIC_COOKIE, Message, Method, RawAttribute, RawAttributes,
     TransactionId, frame_len, is_stun,
 };
-pub use repr::{Attributes, MAX_PEER_ADDRESSES, MAX_RELAYED_ADDRESSES, MAX_UNKNOWN, Repr};
+pub use repr::{Attributes, MAX_RELAYED_ADDRESSES, MAX_UNKNOWN, Repr};

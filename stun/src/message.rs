@@ -171,6 +171,23 @@ fn check_header(b: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Checks the header and that its length matches the datagram exactly (the attributes'
+/// TLVs are checked while they are walked).
+pub(crate) fn check_datagram(b: &[u8]) -> Result<(), Error> {
+    if b.len() < HEADER_LEN {
+        return Err(Error::Truncated);
+    }
+    check_header(b)?;
+    let declared = HEADER_LEN + usize::from(u16_at(b, 2).ok_or(Error::Truncated)?);
+    if b.len() < declared {
+        return Err(Error::Truncated);
+    }
+    if b.len() != declared {
+        return Err(Error::BadLength);
+    }
+    Ok(())
+}
+
 /// A checked view over one STUN message, in the smoltcp style.
 ///
 /// [`Message::new_checked`] validates the header and that every attribute's TLV stays
@@ -192,27 +209,10 @@ impl<T: AsRef<[u8]>> Message<T> {
 
     fn check_len(&self) -> Result<(), Error> {
         let b = self.buffer.as_ref();
-        if b.len() < HEADER_LEN {
-            return Err(Error::Truncated);
-        }
-        check_header(b)?;
-        let declared = HEADER_LEN + usize::from(u16_at(b, 2).ok_or(Error::Truncated)?);
-        if b.len() < declared {
-            return Err(Error::Truncated);
-        }
-        if b.len() != declared {
-            return Err(Error::BadLength);
-        }
-        // Walk the TLVs once so the iterator below never meets an overrun.
-        let mut at = HEADER_LEN;
-        while at < declared {
-            let len = usize::from(u16_at(b, at + 2).ok_or(Error::AttributeOverrun)?);
-            let next = at + ATTR_HEADER_LEN + pad4(len);
-            if next > declared {
-                return Err(Error::AttributeOverrun);
-            }
-            at = next;
-        }
+        check_datagram(b)?;
+        // Walk the TLVs once so the iterator never meets an overrun.
+        let mut attrs = RawAttributes::over(b);
+        while attrs.next_checked()?.is_some() {}
         Ok(())
     }
 
@@ -306,21 +306,39 @@ impl<'a> RawAttributes<'a> {
     }
 }
 
+impl<'a> RawAttributes<'a> {
+    /// The next attribute, or an error if its TLV runs past the message end.
+    pub(crate) fn next_checked(&mut self) -> Result<Option<RawAttribute<'a>>, Error> {
+        let offset = self.at;
+        if offset >= self.msg.len() {
+            return Ok(None);
+        }
+        let kind = u16_at(self.msg, offset).ok_or(Error::AttributeOverrun)?;
+        let len = usize::from(u16_at(self.msg, offset + 2).ok_or(Error::AttributeOverrun)?);
+        let start = offset + ATTR_HEADER_LEN;
+        let value = self
+            .msg
+            .get(start..start + len)
+            .ok_or(Error::AttributeOverrun)?;
+        let next = start + pad4(len);
+        if next > self.msg.len() {
+            return Err(Error::AttributeOverrun);
+        }
+        self.at = next;
+        Ok(Some(RawAttribute {
+            kind,
+            value,
+            offset,
+        }))
+    }
+}
+
 impl<'a> Iterator for RawAttributes<'a> {
     type Item = RawAttribute<'a>;
 
     fn next(&mut self) -> Option<RawAttribute<'a>> {
-        let offset = self.at;
-        let kind = u16_at(self.msg, offset)?;
-        let len = usize::from(u16_at(self.msg, offset + 2)?);
-        let start = offset + ATTR_HEADER_LEN;
-        let value = self.msg.get(start..start + len)?;
-        self.at = start + pad4(len);
-        Some(RawAttribute {
-            kind,
-            value,
-            offset,
-        })
+        // Only built over checked messages, where an overrun cannot happen.
+        self.next_checked().ok().flatten()
     }
 }
 

@@ -11,24 +11,25 @@ use crate::attr::{
     kind,
 };
 use crate::builder::{MessageBuilder, Seal};
+use crate::bytes::{array_at, u16_at};
 use crate::integrity::{IntegrityRef, Key, fingerprint};
 use crate::message::{
-    ATTR_HEADER_LEN, Class, HEADER_LEN, Message, Method, RawAttributes, TransactionId,
+    ATTR_HEADER_LEN, Class, Message, Method, RawAttributes, TransactionId, check_datagram,
+    split_message_type,
 };
 
 /// How many unknown comprehension-required attribute types are remembered for a 420
 /// answer; more are still detected (`Repr::has_unknown_required`).
 pub const MAX_UNKNOWN: usize = 8;
-/// How many XOR-PEER-ADDRESS attributes are decoded (CreatePermission may carry several).
-pub const MAX_PEER_ADDRESSES: usize = 4;
 /// How many XOR-RELAYED-ADDRESS attributes are decoded (two for a dual-stack allocation).
 pub const MAX_RELAYED_ADDRESSES: usize = 2;
 
 /// The decoded attributes of a message.
 ///
 /// RFC 8489 §14: only the first occurrence of an attribute is processed; later copies are
-/// ignored — except XOR-PEER-ADDRESS and XOR-RELAYED-ADDRESS, which TURN repeats. Every
-/// occurrence stays reachable through [`Message::attributes`].
+/// ignored — except XOR-RELAYED-ADDRESS, of which a dual-stack allocation has two. Every
+/// occurrence of everything stays reachable through [`Message::attributes`] (a
+/// CreatePermission for several peers, say, is written with [`MessageBuilder`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[allow(missing_docs)] // each field is the attribute of the same name
 pub struct Attributes<'a> {
@@ -51,7 +52,7 @@ pub struct Attributes<'a> {
     pub ice_controlling: Option<u64>,
     pub channel_number: Option<u16>,
     pub lifetime: Option<u32>,
-    pub xor_peer_addresses: Vec<SocketAddr, MAX_PEER_ADDRESSES>,
+    pub xor_peer_address: Option<SocketAddr>,
     pub data: Option<&'a [u8]>,
     pub xor_relayed_addresses: Vec<SocketAddr, MAX_RELAYED_ADDRESSES>,
     pub requested_address_family: Option<AddressFamily>,
@@ -71,6 +72,7 @@ fn first<T>(slot: &mut Option<T>, v: T) {
 
 impl<'a> Attributes<'a> {
     /// Stores a decoded attribute; returns false for types this struct has no field for.
+    #[inline(always)]
     fn store(&mut self, a: Attribute<'a>) -> bool {
         match a {
             Attribute::MappedAddress(v) => first(&mut self.mapped_address, v),
@@ -92,10 +94,7 @@ impl<'a> Attributes<'a> {
             Attribute::IceControlling(v) => first(&mut self.ice_controlling, v),
             Attribute::ChannelNumber(v) => first(&mut self.channel_number, v),
             Attribute::Lifetime(v) => first(&mut self.lifetime, v),
-            // Beyond the bound, further peers are ignored here (still in the raw message).
-            Attribute::XorPeerAddress(v) => {
-                let _ = self.xor_peer_addresses.push(v);
-            }
+            Attribute::XorPeerAddress(v) => first(&mut self.xor_peer_address, v),
             Attribute::Data(v) => first(&mut self.data, v),
             Attribute::XorRelayedAddress(v) => {
                 let _ = self.xor_relayed_addresses.push(v);
@@ -157,9 +156,7 @@ impl<'a> Attributes<'a> {
             f(Attribute::DontFragment)?;
         }
         opt!(self.channel_number, Attribute::ChannelNumber);
-        for a in &self.xor_peer_addresses {
-            f(Attribute::XorPeerAddress(*a))?;
-        }
+        opt!(self.xor_peer_address, Attribute::XorPeerAddress);
         for a in &self.xor_relayed_addresses {
             f(Attribute::XorRelayedAddress(*a))?;
         }
@@ -188,8 +185,9 @@ pub struct Repr<'a> {
     /// a request carrying any must be answered with 420 listing them; a response
     /// carrying any must be discarded).
     pub unknown_required: Vec<u16, MAX_UNKNOWN>,
-    integrity: Option<IntegrityRef<'a>>,
-    integrity_sha256: Option<IntegrityRef<'a>>,
+    bytes: &'a [u8],
+    integrity: Option<IntegrityRef>,
+    integrity_sha256: Option<IntegrityRef>,
     fingerprint: bool,
 }
 
@@ -202,6 +200,7 @@ impl<'a> Repr<'a> {
             transaction_id,
             attributes: Attributes::default(),
             unknown_required: Vec::new(),
+            bytes: &[],
             integrity: None,
             integrity_sha256: None,
             fingerprint: false,
@@ -222,72 +221,74 @@ impl<'a> Repr<'a> {
 
     /// [`Message::new_checked`] then [`Repr::parse`], for a datagram.
     pub fn parse_bytes(bytes: &'a [u8]) -> Result<Repr<'a>, Error> {
-        let msg = Message::new_checked(bytes)?;
-        let mut repr = Repr::new(msg.class(), msg.method(), msg.transaction_id());
+        check_datagram(bytes)?;
+        let (method, class) = split_message_type(u16_at(bytes, 0).unwrap_or(0));
+        let tid = TransactionId(array_at::<12>(bytes, 8).copied().unwrap_or([0; 12]));
+        // Built inside the returned value, so the Repr is not copied on the way out.
+        let mut out = Ok(Repr::new(class, method, tid));
+        if let Ok(repr) = &mut out {
+            repr.bytes = bytes;
+            if let Err(e) = repr.decode_attributes() {
+                return Err(e);
+            }
+        }
+        out
+    }
+
+    fn decode_attributes(&mut self) -> Result<(), Error> {
+        let bytes = self.bytes;
+        let tid = self.transaction_id;
         let mut after_mi = false;
         let mut after_mi256 = false;
-        for raw in RawAttributes::over(bytes) {
-            let prefix = bytes.get(..raw.offset).ok_or(Error::Truncated)?;
-            let end_len = raw.offset + ATTR_HEADER_LEN + raw.value.len() - HEADER_LEN;
-            let len_field = u16::try_from(end_len).map_err(|_| Error::BadLength)?;
+        let mut attrs = RawAttributes::over(bytes);
+        while let Some(raw) = attrs.next_checked()? {
+            let offset = u16::try_from(raw.offset).map_err(|_| Error::BadLength)?;
             match raw.kind {
                 kind::MESSAGE_INTEGRITY if !after_mi256 => {
-                    if repr.integrity.is_some() {
+                    if self.integrity.is_some() {
                         return Err(Error::DuplicateIntegrity(raw.kind));
                     }
-                    let Attribute::MessageIntegrity(mac) =
-                        Attribute::decode(raw, &repr.transaction_id)?
-                    else {
-                        return Err(Error::InvalidAttribute(raw.kind));
-                    };
-                    repr.integrity = Some(IntegrityRef {
-                        prefix,
-                        len_field,
-                        mac,
+                    Attribute::decode(raw, &tid)?;
+                    self.integrity = Some(IntegrityRef {
+                        offset,
+                        mac_len: 20,
                     });
                     after_mi = true;
                 }
                 kind::MESSAGE_INTEGRITY_SHA256 => {
-                    if repr.integrity_sha256.is_some() {
+                    if self.integrity_sha256.is_some() {
                         return Err(Error::DuplicateIntegrity(raw.kind));
                     }
-                    let Attribute::MessageIntegritySha256(mac) =
-                        Attribute::decode(raw, &repr.transaction_id)?
-                    else {
-                        return Err(Error::InvalidAttribute(raw.kind));
-                    };
-                    repr.integrity_sha256 = Some(IntegrityRef {
-                        prefix,
-                        len_field,
-                        mac,
-                    });
+                    Attribute::decode(raw, &tid)?;
+                    let mac_len = u8::try_from(raw.value.len()).map_err(|_| Error::BadLength)?;
+                    self.integrity_sha256 = Some(IntegrityRef { offset, mac_len });
                     after_mi256 = true;
                 }
                 kind::FINGERPRINT => {
                     if raw.offset + ATTR_HEADER_LEN + 4 != bytes.len() {
                         return Err(Error::AttributeAfterFingerprint);
                     }
-                    let Attribute::Fingerprint(crc) = Attribute::decode(raw, &repr.transaction_id)?
-                    else {
+                    let Attribute::Fingerprint(crc) = Attribute::decode(raw, &tid)? else {
                         return Err(Error::InvalidAttribute(raw.kind));
                     };
+                    let prefix = bytes.get(..raw.offset).ok_or(Error::Truncated)?;
                     // Fuzzers cannot forge CRCs; let them past to reach the code behind.
                     if cfg!(not(fuzzing)) && crc != fingerprint(prefix) {
                         return Err(Error::FingerprintMismatch);
                     }
-                    repr.fingerprint = true;
+                    self.fingerprint = true;
                 }
                 _ if after_mi || after_mi256 => {}
                 _ => {
-                    let attr = Attribute::decode(raw, &repr.transaction_id)?;
-                    if !repr.attributes.store(attr) && raw.is_comprehension_required() {
+                    let attr = Attribute::decode_inline(raw, &tid)?;
+                    if !self.attributes.store(attr) && raw.is_comprehension_required() {
                         // Overflow of the bounded list is detectable: the list is full.
-                        let _ = repr.unknown_required.push(raw.kind);
+                        let _ = self.unknown_required.push(raw.kind);
                     }
                 }
             }
         }
-        Ok(repr)
+        Ok(())
     }
 
     /// True if the message had a FINGERPRINT (which `parse` verified).
@@ -314,8 +315,8 @@ impl<'a> Repr<'a> {
     /// present (the stronger MAC), MESSAGE-INTEGRITY otherwise (RFC 8489 §9.1.3).
     pub fn verify(&self, key: &Key<'_>) -> Result<(), Error> {
         match (&self.integrity_sha256, &self.integrity) {
-            (Some(i), _) => i.verify_sha256(key),
-            (None, Some(i)) => i.verify_sha1(key),
+            (Some(i), _) => i.verify_sha256(self.bytes, key),
+            (None, Some(i)) => i.verify_sha1(self.bytes, key),
             (None, None) => Err(Error::NoIntegrity),
         }
     }

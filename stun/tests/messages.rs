@@ -61,8 +61,7 @@ fn everything<'a>(ua: UnknownAttributes<'a>, pa: PasswordAlgorithms<'a>) -> Attr
         reservation_token: Some(&[9; 8]),
         ..Attributes::default()
     };
-    a.xor_peer_addresses.push(v4()).unwrap();
-    a.xor_peer_addresses.push(v6()).unwrap();
+    a.xor_peer_address = Some(v4());
     a.xor_relayed_addresses.push(v4()).unwrap();
     a.xor_relayed_addresses.push(v6()).unwrap();
     a
