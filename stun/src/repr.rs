@@ -228,9 +228,7 @@ impl<'a> Repr<'a> {
         let mut out = Ok(Repr::new(class, method, tid));
         if let Ok(repr) = &mut out {
             repr.bytes = bytes;
-            if let Err(e) = repr.decode_attributes() {
-                return Err(e);
-            }
+            repr.decode_attributes()?;
         }
         out
     }
