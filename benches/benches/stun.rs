@@ -2,7 +2,7 @@
 //! against webrtc-rs. `cargo bench -p rtcam-benches --bench stun`.
 //!
 //! What each row does per operation is documented on the functions it calls in
-//! `rtcam_benches::stun`: `ours`, `webrtc_rs` and `webrtc_rs_reused`.
+//! `rtcam_benches::stun`: `ours`, `ours_repr`, `webrtc_rs` and `webrtc_rs_reused`.
 
 use std::hint::black_box;
 
@@ -31,8 +31,11 @@ fn main() {
         ),
         &cfg,
     );
-    cmp.ours("rtcam-stun", || {
+    cmp.ours("rtcam-stun (Message view)", || {
         stun::ours(black_box(&request), black_box(&key)).is_ok()
+    })
+    .peer("rtcam-stun (Repr, all decoded)", || {
+        stun::ours_repr(black_box(&request), black_box(&key)).is_ok()
     })
     .peer("webrtc-rs stun 0.17 (fresh Message)", || {
         stun::webrtc_rs(black_box(&request), black_box(&integrity)).is_ok()

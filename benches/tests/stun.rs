@@ -24,12 +24,20 @@ fn stun_check_makes_zero_allocations() {
     });
     assert!(ok);
     assert_eq!(n.allocs, 0, "{n:?} over 1000 checks");
+    let (ok, n) = count_allocations(|| {
+        (0..1000).all(|_| stun::ours_repr(std::hint::black_box(&request), &key).is_ok())
+    });
+    assert!(ok);
+    assert_eq!(n.allocs, 0, "Repr path: {n:?} over 1000 checks");
 
     // The failure paths must not allocate either (a flood of bad checks is cheap).
     for (what, bad) in stun::tampered(&request) {
         let (res, n) = count_allocations(|| stun::ours(&bad, &key).is_err());
         assert!(res, "{what} accepted");
         assert_eq!(n.allocs, 0, "{what}: {n:?}");
+        let (res, n) = count_allocations(|| stun::ours_repr(&bad, &key).is_err());
+        assert!(res, "{what} accepted by the Repr path");
+        assert_eq!(n.allocs, 0, "{what} (Repr path): {n:?}");
     }
 }
 

@@ -13,7 +13,8 @@
 //!   big enough: the emitted message is never longer than the input plus the seal), into
 //!   an exactly sized buffer and not into one byte less, and re-parsing it gives the same
 //!   class, method, transaction id and attributes, byte-identically on a second emit;
-//! - a message sealed with MESSAGE-INTEGRITY(-SHA256) by `emit` verifies with its key.
+//! - a message sealed with MESSAGE-INTEGRITY(-SHA256) by `emit` verifies with its key;
+//! - the lazy view (`Message::get`, `verify`, `check_fingerprint`) agrees with `Repr`.
 
 #![no_main]
 
@@ -77,12 +78,16 @@ fn check(data: &[u8]) {
     assert!(checked.is_ok(), "Repr accepted what Message rejected");
 
     let (short, long) = &*KEYS;
+    let msg = checked.as_ref().expect("checked above");
     for key in [short, long] {
         let verified = repr.verify(key);
         if !repr.has_integrity() {
             assert_eq!(verified, Err(Error::NoIntegrity));
         }
+        // The lazy view and the eager Repr authenticate identically.
+        assert_eq!(msg.verify(key), verified);
     }
+    lazy_agrees_with_eager(msg, &repr);
 
     round_trip(&repr, data.len());
     sealed_round_trip(&repr, data.len(), Seal::sha1(short), short);
@@ -129,6 +134,56 @@ fn view(msg: &Message<&[u8]>, data: &[u8]) {
         );
     }
     assert_eq!(end, data.len(), "the attribute walk covers the whole body");
+}
+
+/// `Message::get` (decode one attribute on demand) sees exactly what `Repr::parse`
+/// decoded: the first occurrence, nothing after MESSAGE-INTEGRITY.
+fn lazy_agrees_with_eager(msg: &Message<&[u8]>, repr: &Repr<'_>) {
+    use rtcam_stun::kind;
+    let a = &repr.attributes;
+    let get = |k| {
+        msg.get(k)
+            .map(|r| r.expect("Repr decoded every processed attribute"))
+    };
+    assert_eq!(msg.has_fingerprint(), repr.has_fingerprint());
+    assert_eq!(msg.has_integrity(), repr.has_integrity());
+    if repr.has_fingerprint() {
+        assert_eq!(msg.check_fingerprint(), Ok(()));
+    }
+    assert_eq!(get(kind::USERNAME), a.username.map(Attribute::Username));
+    assert_eq!(get(kind::REALM), a.realm.map(Attribute::Realm));
+    assert_eq!(get(kind::NONCE), a.nonce.map(Attribute::Nonce));
+    assert_eq!(get(kind::PRIORITY), a.priority.map(Attribute::Priority));
+    assert_eq!(
+        get(kind::ICE_CONTROLLING),
+        a.ice_controlling.map(Attribute::IceControlling)
+    );
+    assert_eq!(
+        get(kind::ICE_CONTROLLED),
+        a.ice_controlled.map(Attribute::IceControlled)
+    );
+    assert_eq!(get(kind::USE_CANDIDATE).is_some(), a.use_candidate);
+    assert_eq!(
+        get(kind::XOR_MAPPED_ADDRESS),
+        a.xor_mapped_address.map(Attribute::XorMappedAddress)
+    );
+    assert_eq!(
+        get(kind::ERROR_CODE),
+        a.error_code.map(Attribute::ErrorCode)
+    );
+    assert_eq!(get(kind::LIFETIME), a.lifetime.map(Attribute::Lifetime));
+    assert_eq!(
+        get(kind::XOR_PEER_ADDRESS),
+        a.xor_peer_address.map(Attribute::XorPeerAddress)
+    );
+    assert_eq!(get(kind::DATA), a.data.map(Attribute::Data));
+    assert_eq!(
+        get(kind::XOR_RELAYED_ADDRESS),
+        a.xor_relayed_addresses
+            .first()
+            .copied()
+            .map(Attribute::XorRelayedAddress)
+    );
 }
 
 /// `emit` with FINGERPRINT only, then parse the result back.

@@ -26,6 +26,8 @@ pub enum Error {
     AttributeAfterFingerprint,
     /// FINGERPRINT does not match the message's CRC-32.
     FingerprintMismatch,
+    /// The message has no FINGERPRINT to check (ICE requires one).
+    NoFingerprint,
     /// The message carries no MESSAGE-INTEGRITY(-SHA256) to check.
     NoIntegrity,
     /// MESSAGE-INTEGRITY(-SHA256) does not verify with the given key.
@@ -50,6 +52,7 @@ impl fmt::Display for Error {
             Error::DuplicateIntegrity(t) => write!(f, "STUN attribute 0x{t:04x} appears twice"),
             Error::AttributeAfterFingerprint => f.write_str("STUN attribute after FINGERPRINT"),
             Error::FingerprintMismatch => f.write_str("STUN FINGERPRINT mismatch"),
+            Error::NoFingerprint => f.write_str("STUN message has no FINGERPRINT"),
             Error::NoIntegrity => f.write_str("STUN message has no MESSAGE-INTEGRITY"),
             Error::IntegrityMismatch => f.write_str("STUN MESSAGE-INTEGRITY does not verify"),
             Error::InvalidCredential => f.write_str("credential rejected by OpaqueString"),

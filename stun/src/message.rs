@@ -3,7 +3,9 @@
 use core::fmt;
 
 use crate::Error;
+use crate::attr::{Attribute, kind};
 use crate::bytes::{array_at, pad4, u16_at, u32_at};
+use crate::integrity::{IntegrityRef, Key, fingerprint};
 
 /// The fixed value at bytes 4..8 of every RFC 5389/8489 message.
 pub const MAGIC_COOKIE: u32 = 0x2112_A442;
@@ -188,32 +190,147 @@ pub(crate) fn check_datagram(b: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Where the integrity attributes sit, found while the TLVs are walked once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Layout {
+    pub(crate) integrity: Option<IntegrityRef>,
+    pub(crate) integrity_sha256: Option<IntegrityRef>,
+    pub(crate) fingerprint: Option<u16>,
+    /// End of the attributes a receiver acts on: everything after MESSAGE-INTEGRITY(-SHA256)
+    /// other than the integrity attributes themselves is ignored (RFC 8489 §14.5, §14.6).
+    pub(crate) processed_end: u16,
+}
+
+impl Layout {
+    /// Walks the TLVs: bounds, FINGERPRINT last, no second copy of an integrity
+    /// attribute, integrity values of the right size.
+    fn of(b: &[u8]) -> Result<Layout, Error> {
+        check_datagram(b)?;
+        let mut layout = Layout {
+            processed_end: u16::try_from(b.len()).map_err(|_| Error::BadLength)?,
+            ..Layout::default()
+        };
+        let mut attrs = RawAttributes::over(b);
+        while let Some(raw) = attrs.next_checked()? {
+            let offset = u16::try_from(raw.offset).map_err(|_| Error::BadLength)?;
+            let len = raw.value.len();
+            let after_sha256 = layout.integrity_sha256.is_some();
+            match raw.kind {
+                // After MESSAGE-INTEGRITY-SHA256 only FINGERPRINT counts.
+                kind::MESSAGE_INTEGRITY if !after_sha256 => {
+                    if layout.integrity.is_some() {
+                        return Err(Error::DuplicateIntegrity(raw.kind));
+                    }
+                    if len != 20 {
+                        return Err(Error::InvalidAttribute(raw.kind));
+                    }
+                    layout.integrity = Some(IntegrityRef {
+                        offset,
+                        mac_len: 20,
+                    });
+                }
+                kind::MESSAGE_INTEGRITY_SHA256 => {
+                    if after_sha256 {
+                        return Err(Error::DuplicateIntegrity(raw.kind));
+                    }
+                    if !(16..=32).contains(&len) || len % 4 != 0 {
+                        return Err(Error::InvalidAttribute(raw.kind));
+                    }
+                    let mac_len = u8::try_from(len).map_err(|_| Error::BadLength)?;
+                    layout.integrity_sha256 = Some(IntegrityRef { offset, mac_len });
+                }
+                kind::FINGERPRINT => {
+                    if raw.offset + ATTR_HEADER_LEN + 4 != b.len() {
+                        return Err(Error::AttributeAfterFingerprint);
+                    }
+                    if len != 4 {
+                        return Err(Error::InvalidAttribute(raw.kind));
+                    }
+                    layout.fingerprint = Some(offset);
+                }
+                _ => continue,
+            }
+            layout.processed_end = layout.processed_end.min(offset);
+        }
+        Ok(layout)
+    }
+
+    /// Authenticates the message, in constant time: MESSAGE-INTEGRITY-SHA256 when
+    /// present (the stronger MAC), MESSAGE-INTEGRITY otherwise (RFC 8489 §9.1.3).
+    pub(crate) fn verify(&self, msg: &[u8], key: &Key<'_>) -> Result<(), Error> {
+        match (&self.integrity_sha256, &self.integrity) {
+            (Some(i), _) => i.verify_sha256(msg, key),
+            (None, Some(i)) => i.verify_sha1(msg, key),
+            (None, None) => Err(Error::NoIntegrity),
+        }
+    }
+
+    /// Checks FINGERPRINT's CRC-32, if the message has one.
+    pub(crate) fn check_fingerprint(&self, msg: &[u8]) -> Result<(), Error> {
+        let Some(at) = self.fingerprint else {
+            return Err(Error::NoFingerprint);
+        };
+        let at = usize::from(at);
+        let crc = u32_at(msg, at + ATTR_HEADER_LEN).ok_or(Error::Truncated)?;
+        // Fuzzers cannot forge CRCs; let them past to reach the code behind.
+        if cfg!(not(fuzzing)) && crc != fingerprint(msg.get(..at).unwrap_or(&[])) {
+            return Err(Error::FingerprintMismatch);
+        }
+        Ok(())
+    }
+}
+
 /// A checked view over one STUN message, in the smoltcp style.
 ///
-/// [`Message::new_checked`] validates the header and that every attribute's TLV stays
-/// inside the message; after that every accessor is infallible. Attribute *values* are
-/// decoded (and validated) by [`crate::Attribute::decode`] or [`crate::Repr::parse`].
+/// [`Message::new_checked`] validates the header, that every attribute's TLV stays inside
+/// the message, and where the integrity attributes sit; after that every accessor is
+/// infallible. Attribute *values* are decoded on demand with [`Message::get`] — the
+/// cheapest way to read a few attributes — or all at once by [`crate::Repr::parse`].
 #[derive(Clone, Copy)]
 pub struct Message<T: AsRef<[u8]>> {
     buffer: T,
+    layout: Layout,
 }
 
 impl<T: AsRef<[u8]>> Message<T> {
     /// Wraps a buffer holding exactly one message (a datagram, or one frame cut from a
     /// stream with [`frame_len`]), checking it.
     pub fn new_checked(buffer: T) -> Result<Message<T>, Error> {
-        let msg = Message { buffer };
-        msg.check_len()?;
-        Ok(msg)
+        let layout = Layout::of(buffer.as_ref())?;
+        Ok(Message { buffer, layout })
     }
 
-    fn check_len(&self) -> Result<(), Error> {
+    pub(crate) fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// True if the message ends with FINGERPRINT (not yet checked: see
+    /// [`Message::check_fingerprint`]).
+    pub fn has_fingerprint(&self) -> bool {
+        self.layout.fingerprint.is_some()
+    }
+
+    /// Checks FINGERPRINT; [`Error::NoFingerprint`] if there is none.
+    pub fn check_fingerprint(&self) -> Result<(), Error> {
+        self.layout.check_fingerprint(self.buffer.as_ref())
+    }
+
+    /// True if the message carries MESSAGE-INTEGRITY or MESSAGE-INTEGRITY-SHA256.
+    pub fn has_integrity(&self) -> bool {
+        self.layout.integrity.is_some() || self.layout.integrity_sha256.is_some()
+    }
+
+    /// Authenticates the message with `key`, in constant time: MESSAGE-INTEGRITY-SHA256
+    /// when present, MESSAGE-INTEGRITY otherwise.
+    pub fn verify(&self, key: &Key<'_>) -> Result<(), Error> {
+        self.layout.verify(self.buffer.as_ref(), key)
+    }
+
+    /// The attributes a receiver acts on, in wire order: everything before
+    /// MESSAGE-INTEGRITY(-SHA256) and FINGERPRINT.
+    pub fn processed_attributes(&self) -> RawAttributes<'_> {
         let b = self.buffer.as_ref();
-        check_datagram(b)?;
-        // Walk the TLVs once so the iterator never meets an overrun.
-        let mut attrs = RawAttributes::over(b);
-        while attrs.next_checked()?.is_some() {}
-        Ok(())
+        RawAttributes::over(b.get(..usize::from(self.layout.processed_end)).unwrap_or(b))
     }
 
     /// The raw bytes of the whole message.
@@ -254,9 +371,23 @@ impl<T: AsRef<[u8]>> Message<T> {
         )
     }
 
-    /// The attributes in wire order, undecoded.
+    /// All attributes in wire order, undecoded — including those after
+    /// MESSAGE-INTEGRITY that receivers ignore.
     pub fn attributes(&self) -> RawAttributes<'_> {
         RawAttributes::over(self.buffer.as_ref())
+    }
+}
+
+impl<'a> Message<&'a [u8]> {
+    /// The first occurrence of attribute `kind` among those a receiver acts on (not
+    /// after MESSAGE-INTEGRITY), decoded and validated; `None` if absent. Values borrow
+    /// from the received bytes, not from the view.
+    pub fn get(&self, kind: u16) -> Option<Result<Attribute<'a>, Error>> {
+        let b: &'a [u8] = self.buffer;
+        let tid = self.transaction_id();
+        RawAttributes::over(b.get(..usize::from(self.layout.processed_end)).unwrap_or(b))
+            .find(|a| a.kind == kind)
+            .map(|a| Attribute::decode(a, &tid))
     }
 }
 

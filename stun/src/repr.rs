@@ -8,15 +8,10 @@ use heapless::Vec;
 use crate::Error;
 use crate::attr::{
     AddressFamily, Attribute, ErrorCode, PasswordAlgorithm, PasswordAlgorithms, UnknownAttributes,
-    kind,
 };
 use crate::builder::{MessageBuilder, Seal};
-use crate::bytes::{array_at, u16_at};
-use crate::integrity::{IntegrityRef, Key, fingerprint};
-use crate::message::{
-    ATTR_HEADER_LEN, Class, Message, Method, RawAttributes, TransactionId, check_datagram,
-    split_message_type,
-};
+use crate::integrity::Key;
+use crate::message::{Class, Layout, Message, Method, RawAttributes, TransactionId};
 
 /// How many unknown comprehension-required attribute types are remembered for a 420
 /// answer; more are still detected (`Repr::has_unknown_required`).
@@ -186,9 +181,7 @@ pub struct Repr<'a> {
     /// carrying any must be discarded).
     pub unknown_required: Vec<u16, MAX_UNKNOWN>,
     bytes: &'a [u8],
-    integrity: Option<IntegrityRef>,
-    integrity_sha256: Option<IntegrityRef>,
-    fingerprint: bool,
+    layout: Layout,
 }
 
 impl<'a> Repr<'a> {
@@ -201,89 +194,48 @@ impl<'a> Repr<'a> {
             attributes: Attributes::default(),
             unknown_required: Vec::new(),
             bytes: &[],
-            integrity: None,
-            integrity_sha256: None,
-            fingerprint: false,
+            layout: Layout::default(),
         }
     }
 
     /// Decodes every attribute of a checked message in one pass.
     ///
-    /// - FINGERPRINT, when present, is verified here and must be last.
+    /// - FINGERPRINT, when present, is verified here.
     /// - Attributes after MESSAGE-INTEGRITY are ignored, except MESSAGE-INTEGRITY-SHA256
     ///   and FINGERPRINT; after MESSAGE-INTEGRITY-SHA256 only FINGERPRINT counts
-    ///   (RFC 8489 §14.5, §14.6). A second copy of either integrity attribute is an error.
+    ///   (RFC 8489 §14.5, §14.6). A second copy of either integrity attribute, or an
+    ///   attribute after FINGERPRINT, is an error ([`Message::new_checked`]).
     /// - Integrity itself needs a key, often chosen from this message's USERNAME or
     ///   REALM: check it afterwards with [`Repr::verify`].
-    pub fn parse<T: AsRef<[u8]>>(msg: &'a Message<T>) -> Result<Repr<'a>, Error> {
-        Repr::parse_bytes(msg.as_bytes())
-    }
-
-    /// [`Message::new_checked`] then [`Repr::parse`], for a datagram.
-    pub fn parse_bytes(bytes: &'a [u8]) -> Result<Repr<'a>, Error> {
-        check_datagram(bytes)?;
-        let (method, class) = split_message_type(u16_at(bytes, 0).unwrap_or(0));
-        let tid = TransactionId(array_at::<12>(bytes, 8).copied().unwrap_or([0; 12]));
+    pub fn parse(msg: &Message<&'a [u8]>) -> Result<Repr<'a>, Error> {
+        let bytes: &'a [u8] = msg.into_inner();
+        let layout = *msg.layout();
+        if layout.fingerprint.is_some() {
+            layout.check_fingerprint(bytes)?;
+        }
         // Built inside the returned value, so the Repr is not copied on the way out.
-        let mut out = Ok(Repr::new(class, method, tid));
+        let mut out = Ok(Repr::new(msg.class(), msg.method(), msg.transaction_id()));
         if let Ok(repr) = &mut out {
             repr.bytes = bytes;
+            repr.layout = layout;
             repr.decode_attributes()?;
         }
         out
     }
 
+    /// [`Message::new_checked`] then [`Repr::parse`], for a datagram.
+    pub fn parse_bytes(bytes: &'a [u8]) -> Result<Repr<'a>, Error> {
+        Repr::parse(&Message::new_checked(bytes)?)
+    }
+
     fn decode_attributes(&mut self) -> Result<(), Error> {
-        let bytes = self.bytes;
+        let processed = self.bytes.get(..usize::from(self.layout.processed_end));
         let tid = self.transaction_id;
-        let mut after_mi = false;
-        let mut after_mi256 = false;
-        let mut attrs = RawAttributes::over(bytes);
-        while let Some(raw) = attrs.next_checked()? {
-            let offset = u16::try_from(raw.offset).map_err(|_| Error::BadLength)?;
-            match raw.kind {
-                kind::MESSAGE_INTEGRITY if !after_mi256 => {
-                    if self.integrity.is_some() {
-                        return Err(Error::DuplicateIntegrity(raw.kind));
-                    }
-                    Attribute::decode(raw, &tid)?;
-                    self.integrity = Some(IntegrityRef {
-                        offset,
-                        mac_len: 20,
-                    });
-                    after_mi = true;
-                }
-                kind::MESSAGE_INTEGRITY_SHA256 => {
-                    if self.integrity_sha256.is_some() {
-                        return Err(Error::DuplicateIntegrity(raw.kind));
-                    }
-                    Attribute::decode(raw, &tid)?;
-                    let mac_len = u8::try_from(raw.value.len()).map_err(|_| Error::BadLength)?;
-                    self.integrity_sha256 = Some(IntegrityRef { offset, mac_len });
-                    after_mi256 = true;
-                }
-                kind::FINGERPRINT => {
-                    if raw.offset + ATTR_HEADER_LEN + 4 != bytes.len() {
-                        return Err(Error::AttributeAfterFingerprint);
-                    }
-                    let Attribute::Fingerprint(crc) = Attribute::decode(raw, &tid)? else {
-                        return Err(Error::InvalidAttribute(raw.kind));
-                    };
-                    let prefix = bytes.get(..raw.offset).ok_or(Error::Truncated)?;
-                    // Fuzzers cannot forge CRCs; let them past to reach the code behind.
-                    if cfg!(not(fuzzing)) && crc != fingerprint(prefix) {
-                        return Err(Error::FingerprintMismatch);
-                    }
-                    self.fingerprint = true;
-                }
-                _ if after_mi || after_mi256 => {}
-                _ => {
-                    let attr = Attribute::decode_inline(raw, &tid)?;
-                    if !self.attributes.store(attr) && raw.is_comprehension_required() {
-                        // Overflow of the bounded list is detectable: the list is full.
-                        let _ = self.unknown_required.push(raw.kind);
-                    }
-                }
+        for raw in RawAttributes::over(processed.unwrap_or(&[])) {
+            let attr = Attribute::decode_inline(raw, &tid)?;
+            if !self.attributes.store(attr) && raw.is_comprehension_required() {
+                // Overflow of the bounded list is detectable: the list is full.
+                let _ = self.unknown_required.push(raw.kind);
             }
         }
         Ok(())
@@ -291,17 +243,17 @@ impl<'a> Repr<'a> {
 
     /// True if the message had a FINGERPRINT (which `parse` verified).
     pub fn has_fingerprint(&self) -> bool {
-        self.fingerprint
+        self.layout.fingerprint.is_some()
     }
 
     /// True if the message carries MESSAGE-INTEGRITY or MESSAGE-INTEGRITY-SHA256.
     pub fn has_integrity(&self) -> bool {
-        self.integrity.is_some() || self.integrity_sha256.is_some()
+        self.layout.integrity.is_some() || self.layout.integrity_sha256.is_some()
     }
 
     /// True if the message carries MESSAGE-INTEGRITY-SHA256.
     pub fn has_integrity_sha256(&self) -> bool {
-        self.integrity_sha256.is_some()
+        self.layout.integrity_sha256.is_some()
     }
 
     /// True if any comprehension-required attribute was not understood.
@@ -312,11 +264,7 @@ impl<'a> Repr<'a> {
     /// Authenticates the message, in constant time: MESSAGE-INTEGRITY-SHA256 when
     /// present (the stronger MAC), MESSAGE-INTEGRITY otherwise (RFC 8489 §9.1.3).
     pub fn verify(&self, key: &Key<'_>) -> Result<(), Error> {
-        match (&self.integrity_sha256, &self.integrity) {
-            (Some(i), _) => i.verify_sha256(self.bytes, key),
-            (None, Some(i)) => i.verify_sha1(self.bytes, key),
-            (None, None) => Err(Error::NoIntegrity),
-        }
+        self.layout.verify(self.bytes, key)
     }
 
     /// Writes the message into `buf` and seals it; returns the bytes written.
