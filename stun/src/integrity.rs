@@ -173,7 +173,7 @@ pub(crate) fn message_integrity_sha256(key: &Key<'_>, prefix: &[u8], len_field: 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct IntegrityRef {
     /// Offset of the attribute in the message.
-    pub(crate) offset: u16,
+    pub(crate) offset: u32,
     /// Length of the received MAC (20 for SHA-1, 16..=32 for SHA-256).
     pub(crate) mac_len: u8,
 }
@@ -181,7 +181,7 @@ pub(crate) struct IntegrityRef {
 impl IntegrityRef {
     /// The bytes the MAC covers, the header length the sender used, and the MAC.
     fn split<'m>(&self, msg: &'m [u8]) -> (&'m [u8], u16, &'m [u8]) {
-        let at = usize::from(self.offset);
+        let at = usize::try_from(self.offset).unwrap_or(usize::MAX);
         let mac_at = at + ATTR_HEADER_LEN;
         let end = mac_at + usize::from(self.mac_len);
         let len_field = u16::try_from(end - HEADER_LEN).unwrap_or(0);

@@ -1,18 +1,25 @@
 //! STUN (RFC 8489, compatible with RFC 5389) for rtcam: no_std, no alloc, no panics on
 //! input.
 //!
-//! - [`Message`] is a checked, zero-copy view over one message; after
-//!   [`Message::new_checked`] every accessor is infallible.
-//! - [`Repr`] decodes all attributes in one pass ([`Repr::parse`]), verifies FINGERPRINT,
-//!   keeps what integrity needs so [`Repr::verify`] can authenticate the message with a
-//!   [`Key`] in constant time, and writes messages back ([`Repr::emit`]).
-//! - [`MessageBuilder`] writes a message attribute by attribute into the caller's buffer,
-//!   then seals it with MESSAGE-INTEGRITY(-SHA256) and FINGERPRINT.
-//! - [`TransactionId::random`] draws from an injected RNG; this crate never fetches
-//!   randomness, reads a clock or allocates.
+//! Two ways to read a message, in the smoltcp style:
+//! - [`Message`] is a checked, zero-copy view. [`Message::new_checked`] validates the
+//!   header, every attribute's bounds and where the integrity attributes sit; then
+//!   [`Message::check_fingerprint`], [`Message::verify`] (MESSAGE-INTEGRITY(-SHA256) with a
+//!   [`Key`], in constant time) and [`Message::get`] (one attribute, decoded on demand)
+//!   are the cheapest path — what an ICE agent does with every connectivity check.
+//! - [`Repr`] decodes and validates every attribute in one pass ([`Repr::parse`]) into
+//!   [`Attributes`], verifies FINGERPRINT, authenticates with [`Repr::verify`], and
+//!   writes messages back ([`Repr::emit`]).
+//!
+//! To write, [`MessageBuilder`] appends attributes into the caller's buffer and seals the
+//! message with MESSAGE-INTEGRITY(-SHA256) and FINGERPRINT. [`TransactionId::random`]
+//! draws from an injected RNG: this crate never fetches randomness, reads a clock or
+//! allocates. Unknown comprehension-required attributes are reported
+//! ([`Repr::unknown_required`]) so a server can answer 420.
 //!
 //! ```
-//! use rtcam_stun::{Attribute, Class, Key, MessageBuilder, Method, Repr, Seal, TransactionId};
+//! use rtcam_stun::{kind, Attribute, Class, Key, Message, MessageBuilder, Method, Repr, Seal,
+//!     TransactionId};
 //!
 //! let key = Key::short_term("VOkJxbRl1RmTxUk/WvJxBt").unwrap();
 //! let mut buf = [0u8; 128];
@@ -22,8 +29,15 @@
 //! b.add(&Attribute::Priority(0x6e00_01ff)).unwrap();
 //! let request = b.seal(Seal::sha1(&key)).unwrap();
 //!
+//! // The view: check, authenticate, read what is needed.
+//! let msg = Message::new_checked(request).unwrap();
+//! msg.check_fingerprint().unwrap();
+//! msg.verify(&key).unwrap();
+//! assert_eq!(msg.get(kind::USERNAME), Some(Ok(Attribute::Username("evtj:h6vY"))));
+//!
+//! // The Repr: everything decoded.
 //! let repr = Repr::parse_bytes(request).unwrap();
-//! assert_eq!(repr.attributes.username, Some("evtj:h6vY"));
+//! assert_eq!(repr.attributes.priority, Some(0x6e00_01ff));
 //! repr.verify(&key).unwrap();
 //! ```
 //!

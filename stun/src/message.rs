@@ -190,15 +190,23 @@ pub(crate) fn check_datagram(b: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
+/// The attributes a receiver acts on: those before `end`.
+pub(crate) fn processed(msg: &[u8], end: u32) -> &[u8] {
+    usize::try_from(end)
+        .ok()
+        .and_then(|end| msg.get(..end))
+        .unwrap_or(msg)
+}
+
 /// Where the integrity attributes sit, found while the TLVs are walked once.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Layout {
     pub(crate) integrity: Option<IntegrityRef>,
     pub(crate) integrity_sha256: Option<IntegrityRef>,
-    pub(crate) fingerprint: Option<u16>,
+    pub(crate) fingerprint: Option<u32>,
     /// End of the attributes a receiver acts on: everything after MESSAGE-INTEGRITY(-SHA256)
     /// other than the integrity attributes themselves is ignored (RFC 8489 §14.5, §14.6).
-    pub(crate) processed_end: u16,
+    pub(crate) processed_end: u32,
 }
 
 impl Layout {
@@ -207,12 +215,13 @@ impl Layout {
     fn of(b: &[u8]) -> Result<Layout, Error> {
         check_datagram(b)?;
         let mut layout = Layout {
-            processed_end: u16::try_from(b.len()).map_err(|_| Error::BadLength)?,
+            processed_end: u32::try_from(b.len()).map_err(|_| Error::BadLength)?,
             ..Layout::default()
         };
         let mut attrs = RawAttributes::over(b);
         while let Some(raw) = attrs.next_checked()? {
-            let offset = u16::try_from(raw.offset).map_err(|_| Error::BadLength)?;
+            // At most 20 + 65535: the header's length field is 16 bits.
+            let offset = u32::try_from(raw.offset).map_err(|_| Error::BadLength)?;
             let len = raw.value.len();
             let after_sha256 = layout.integrity_sha256.is_some();
             match raw.kind {
@@ -240,11 +249,11 @@ impl Layout {
                     layout.integrity_sha256 = Some(IntegrityRef { offset, mac_len });
                 }
                 kind::FINGERPRINT => {
-                    if raw.offset + ATTR_HEADER_LEN + 4 != b.len() {
-                        return Err(Error::AttributeAfterFingerprint);
-                    }
                     if len != 4 {
                         return Err(Error::InvalidAttribute(raw.kind));
+                    }
+                    if raw.offset + ATTR_HEADER_LEN + 4 != b.len() {
+                        return Err(Error::AttributeAfterFingerprint);
                     }
                     layout.fingerprint = Some(offset);
                 }
@@ -270,7 +279,7 @@ impl Layout {
         let Some(at) = self.fingerprint else {
             return Err(Error::NoFingerprint);
         };
-        let at = usize::from(at);
+        let at = usize::try_from(at).unwrap_or(usize::MAX);
         let crc = u32_at(msg, at + ATTR_HEADER_LEN).ok_or(Error::Truncated)?;
         // Fuzzers cannot forge CRCs; let them past to reach the code behind.
         if cfg!(not(fuzzing)) && crc != fingerprint(msg.get(..at).unwrap_or(&[])) {
@@ -330,7 +339,7 @@ impl<T: AsRef<[u8]>> Message<T> {
     /// MESSAGE-INTEGRITY(-SHA256) and FINGERPRINT.
     pub fn processed_attributes(&self) -> RawAttributes<'_> {
         let b = self.buffer.as_ref();
-        RawAttributes::over(b.get(..usize::from(self.layout.processed_end)).unwrap_or(b))
+        RawAttributes::over(processed(b, self.layout.processed_end))
     }
 
     /// The raw bytes of the whole message.
@@ -385,7 +394,7 @@ impl<'a> Message<&'a [u8]> {
     pub fn get(&self, kind: u16) -> Option<Result<Attribute<'a>, Error>> {
         let b: &'a [u8] = self.buffer;
         let tid = self.transaction_id();
-        RawAttributes::over(b.get(..usize::from(self.layout.processed_end)).unwrap_or(b))
+        RawAttributes::over(processed(b, self.layout.processed_end))
             .find(|a| a.kind == kind)
             .map(|a| Attribute::decode(a, &tid))
     }

@@ -11,7 +11,7 @@ use crate::attr::{
 };
 use crate::builder::{MessageBuilder, Seal};
 use crate::integrity::Key;
-use crate::message::{Class, Layout, Message, Method, RawAttributes, TransactionId};
+use crate::message::{Class, Layout, Message, Method, RawAttributes, TransactionId, processed};
 
 /// How many unknown comprehension-required attribute types are remembered for a 420
 /// answer; more are still detected (`Repr::has_unknown_required`).
@@ -229,9 +229,8 @@ impl<'a> Repr<'a> {
     }
 
     fn decode_attributes(&mut self) -> Result<(), Error> {
-        let processed = self.bytes.get(..usize::from(self.layout.processed_end));
         let tid = self.transaction_id;
-        for raw in RawAttributes::over(processed.unwrap_or(&[])) {
+        for raw in RawAttributes::over(processed(self.bytes, self.layout.processed_end)) {
             let attr = Attribute::decode_inline(raw, &tid)?;
             if !self.attributes.store(attr) && raw.is_comprehension_required() {
                 // Overflow of the bounded list is detectable: the list is full.

@@ -3,11 +3,12 @@
 
 use core::mem::size_of;
 
-use rtcam_stun::{Attributes, Key, MessageBuilder, Repr};
+use rtcam_stun::{Attributes, Key, Message, MessageBuilder, Repr};
 
 #[test]
 fn footprint() {
     let sizes = [
+        ("stun::Message<&[u8]>", size_of::<Message<&[u8]>>()),
         ("stun::Repr", size_of::<Repr<'_>>()),
         ("stun::Attributes", size_of::<Attributes<'_>>()),
         ("stun::Key", size_of::<Key<'_>>()),

@@ -563,3 +563,28 @@ fn captured_coturn_420() {
     );
     assert_eq!(repr.attributes.software, Some("Coturn-4.6.1 'Gorst'"));
 }
+
+/// Over TCP a message may be as long as the 16-bit length allows: offsets past 65535 work.
+#[test]
+fn largest_message_with_integrity_and_fingerprint() {
+    let key = Key::short_term("secret").unwrap();
+    let data = vec![0xabu8; 65535 - 4 - 24 - 8 - 3];
+    let mut buf = vec![0u8; 70_000];
+    let mut b = MessageBuilder::new(&mut buf, Class::Indication, Method::SEND, TID).unwrap();
+    b.add(&Attribute::Data(&data)).unwrap();
+    let m = b.seal(Seal::sha1(&key)).unwrap().to_vec();
+    assert!(m.len() > 65535, "{}", m.len());
+    let repr = Repr::parse_bytes(&m).unwrap();
+    assert_eq!(repr.attributes.data.map(<[u8]>::len), Some(data.len()));
+    repr.verify(&key).unwrap();
+    let view = Message::new_checked(&m[..]).unwrap();
+    view.check_fingerprint().unwrap();
+    view.verify(&key).unwrap();
+    // One more byte of data does not fit the length field.
+    let data = vec![0u8; 65535 - 4];
+    let mut b = MessageBuilder::new(&mut buf, Class::Indication, Method::SEND, TID).unwrap();
+    assert_eq!(
+        b.add(&Attribute::Data(&data)).err(),
+        Some(Error::ValueOutOfRange)
+    );
+}
