@@ -66,7 +66,7 @@ fn run(data: &[u8]) {
     drain(&mut client, now, server);
     while let Some(op) = it.next() {
         match op % 10 {
-            0 | 1 | 2 => {
+            0..=2 => {
                 let len = usize::from(it.next().unwrap_or(0));
                 let input: Vec<u8> = it.by_ref().take(len).collect();
                 check_received(client.handle_input(now, server, &input), &input);
