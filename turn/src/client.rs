@@ -447,6 +447,20 @@ impl<R: RngCore + CryptoRng, const PEERS: usize> Client<R, PEERS> {
         Ok(number)
     }
 
+    /// Refreshes the allocation now rather than a minute before it expires (after new
+    /// credentials, say, to learn at once whether the server takes them).
+    pub fn refresh(&mut self, now: Duration) -> Result<(), Error> {
+        self.require_allocation()?;
+        self.refresh_at = None;
+        self.start(
+            now,
+            Request::Refresh {
+                lifetime: self.lifetime,
+            },
+            0,
+        )
+    }
+
     /// Releases the allocation (Refresh with LIFETIME 0, RFC 8656 §8).
     pub fn close(&mut self, now: Duration) -> Result<(), Error> {
         match self.state {
