@@ -9,7 +9,8 @@
 //!   [`Config::sample_time`], takes [`Config::samples`] samples and reports the median
 //!   ns/op. Inputs and outputs go through [`std::hint::black_box`].
 //! - [`Comparison`] measures one "ours" row and any number of peer rows, then prints a
-//!   table with ns/op, ops/s, allocations/op and each row's ratio to ours.
+//!   table with ns/op, ops/s, allocations/op and each row's ratio to ours; with
+//!   [`Comparison::bytes_per_op`] set, also the throughput in Gbit/s.
 //!
 //! Portable std only (no cycle counters, no x86 intrinsics), so the same binaries run on
 //! mipsel under qemu.
@@ -29,6 +30,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 pub mod stun;
+pub mod turn;
 
 pub use counting::{AllocCount, CountingAlloc, thread_allocations, total_allocations};
 
@@ -344,6 +346,7 @@ pub struct Comparison {
     title: String,
     cfg: Config,
     rows: Vec<Row>,
+    bytes_per_op: Option<u64>,
 }
 
 impl Comparison {
@@ -353,7 +356,22 @@ impl Comparison {
             title: title.into(),
             cfg: *cfg,
             rows: Vec::new(),
+            bytes_per_op: None,
         }
+    }
+
+    /// Declares that one operation processes `bytes` bytes (e.g. a packet's payload): the
+    /// table then gets a Gbit/s column, `bytes * 8 / ns per op`.
+    pub fn bytes_per_op(&mut self, bytes: u64) -> &mut Self {
+        self.bytes_per_op = Some(bytes);
+        self
+    }
+
+    /// Gigabits per second processed by the row called `name`, if
+    /// [`Comparison::bytes_per_op`] was set.
+    pub fn gbit_per_sec(&self, name: &str) -> Option<f64> {
+        let row = self.rows.iter().find(|r| r.name == name)?;
+        Some(gbit_per_sec(self.bytes_per_op?, &row.measurement))
     }
 
     fn add<T>(&mut self, name: &str, ours: bool, f: impl FnMut() -> T) -> &mut Self {
@@ -427,11 +445,18 @@ impl Comparison {
             std::env::consts::ARCH,
             std::env::consts::OS
         );
-        let _ = writeln!(
+        if let Some(b) = self.bytes_per_op {
+            let _ = writeln!(out, "Gbit/s = {b} bytes per op \u{d7} 8 / ns per op");
+        }
+        let _ = write!(
             out,
-            "{:<name_w$}  {:>10}  {:>6}  {:>10}  {:>9}  {:>8}  vs ours",
-            "implementation", "ns/op", "\u{b1}%", "ops/s", "allocs/op", "bytes/op"
+            "{:<name_w$}  {:>10}  {:>6}  {:>10}  ",
+            "implementation", "ns/op", "\u{b1}%", "ops/s"
         );
+        if self.bytes_per_op.is_some() {
+            let _ = write!(out, "{:>8}  ", "Gbit/s");
+        }
+        let _ = writeln!(out, "{:>9}  {:>8}  vs ours", "allocs/op", "bytes/op");
         let base = self.baseline().map(|r| r.measurement.median_ns);
         for r in &self.rows {
             let m = &r.measurement;
@@ -445,16 +470,21 @@ impl Comparison {
                 (false, Some(b)) => describe_ratio(m.median_ns / b),
                 (false, None) => "-".to_owned(),
             };
-            let _ = writeln!(
+            let _ = write!(
                 out,
-                "{:<name_w$}  {:>10.1}  {:>5.1}%  {:>10}  {:>9.2}  {:>8.0}  {}",
+                "{:<name_w$}  {:>10.1}  {:>5.1}%  {:>10}  ",
                 r.name,
                 m.median_ns,
                 spread,
                 format_rate(m.ops_per_sec()),
-                m.allocs_per_op,
-                m.bytes_per_op,
-                vs
+            );
+            if let Some(b) = self.bytes_per_op {
+                let _ = write!(out, "{:>8.2}  ", gbit_per_sec(b, m));
+            }
+            let _ = writeln!(
+                out,
+                "{:>9.2}  {:>8.0}  {}",
+                m.allocs_per_op, m.bytes_per_op, vs
             );
         }
         out
@@ -463,6 +493,15 @@ impl Comparison {
     /// Prints the table to stdout.
     pub fn print(&self) {
         println!("{}", self.render());
+    }
+}
+
+/// Gigabits per second when each operation of `m` processes `bytes` bytes.
+fn gbit_per_sec(bytes: u64, m: &Measurement) -> f64 {
+    if m.median_ns > 0.0 {
+        bytes as f64 * 8.0 / m.median_ns
+    } else {
+        f64::INFINITY
     }
 }
 
@@ -543,5 +582,11 @@ mod tests {
         assert!(t.contains("baseline"), "{t}");
         assert_eq!(c.rows()[0].measurement.allocs_per_op, 0.0);
         assert_eq!(c.rows()[1].measurement.allocs_per_op, 1.0);
+        assert!(!t.contains("Gbit/s"), "{t}");
+        assert_eq!(c.gbit_per_sec("a"), None);
+        c.bytes_per_op(1200);
+        let t = c.render();
+        assert!(t.contains("Gbit/s"), "{t}");
+        assert!(c.gbit_per_sec("a").is_some_and(|g| g > 0.0));
     }
 }

@@ -51,6 +51,10 @@ const CHANNEL_REFRESH: Duration = Duration::from_secs(540);
 const MAX_AUTH_RETRIES: u8 = 3;
 /// How many 300 redirects an allocation follows.
 const MAX_REDIRECTS: u8 = 2;
+/// Requests in flight at once; when full, due refreshes wait a second and try again.
+const MAX_TRANSACTIONS: usize = 16;
+/// Retry delay for a refresh that found the transaction table full.
+const BUSY_RETRY: Duration = Duration::from_secs(1);
 /// Room for one request: attributes plus integrity, fingerprint and long credentials.
 pub const MAX_REQUEST_LEN: usize = 1400;
 
@@ -319,7 +323,7 @@ pub struct Client<R, const PEERS: usize = 8> {
     relayed_v6: Option<SocketAddr>,
     redirects: u8,
     refresh_at: Option<Duration>,
-    transactions: Vec<Transaction, 8>,
+    transactions: Vec<Transaction, MAX_TRANSACTIONS>,
     permissions: Vec<Permission, PEERS>,
     channels: Vec<Channel, PEERS>,
     events: Deque<Event, 16>,
@@ -692,8 +696,7 @@ impl<R: RngCore + CryptoRng, const PEERS: usize> Client<R, PEERS> {
             }
             match self.take_challenge(repr) {
                 Ok(()) => {
-                    if let Err(e) = self.start(now, txn.request, txn.auth_retries + 1) {
-                        let _ = e;
+                    if self.start(now, txn.request, txn.auth_retries + 1).is_err() {
                         self.request_failed(txn.request, Failure::TooManyRetries);
                     }
                 }
@@ -939,7 +942,7 @@ impl<R: RngCore + CryptoRng, const PEERS: usize> Client<R, PEERS> {
 
     /// Retransmits, times out transactions, and starts refreshes that are due.
     pub fn handle_timeout(&mut self, now: Duration) {
-        let mut expired: Vec<Request, 8> = Vec::new();
+        let mut expired: Vec<Request, MAX_TRANSACTIONS> = Vec::new();
         for t in self.transactions.iter_mut() {
             if now >= t.deadline {
                 let _ = expired.push(t.request);
@@ -961,43 +964,49 @@ impl<R: RngCore + CryptoRng, const PEERS: usize> Client<R, PEERS> {
             self.finish(Event::Closed);
             return;
         }
-        if self.refresh_at.is_some_and(|at| now >= at) {
-            self.refresh_at = None;
-            let _ = self.start(
-                now,
-                Request::Refresh {
-                    lifetime: self.lifetime,
-                },
-                0,
-            );
+        if self.refresh_at.is_some_and(|at| now >= at) && self.refresh(now).is_err() {
+            self.refresh_at = Some(now + BUSY_RETRY);
         }
-        let mut due: Vec<Request, 16> = Vec::new();
-        for p in self.permissions.iter_mut() {
-            if let Install::Active { refresh_at } = p.state {
-                if now >= refresh_at {
-                    // Stays usable while the refresh is in flight (it lasts 5 minutes).
-                    p.state = Install::Active {
-                        refresh_at: now + PERMISSION_REFRESH,
-                    };
-                    let _ = due.push(Request::CreatePermission { ip: p.ip });
+        // Permission and channel refreshes that are due. They stay usable while the
+        // refresh is in flight (they last 5 and 10 minutes); a refresh that finds the
+        // transaction table full is tried again a second later.
+        for i in 0..self.permissions.len() {
+            let Some(p) = self.permissions.get(i).copied() else {
+                break;
+            };
+            let Install::Active { refresh_at } = p.state else {
+                continue;
+            };
+            if now >= refresh_at {
+                let next = match self.start(now, Request::CreatePermission { ip: p.ip }, 0) {
+                    Ok(()) => now + PERMISSION_REFRESH,
+                    Err(_) => now + BUSY_RETRY,
+                };
+                if let Some(p) = self.permissions.get_mut(i) {
+                    p.state = Install::Active { refresh_at: next };
                 }
             }
         }
-        for c in self.channels.iter_mut() {
-            if let Install::Active { refresh_at } = c.state {
-                if now >= refresh_at {
-                    c.state = Install::Active {
-                        refresh_at: now + CHANNEL_REFRESH,
-                    };
-                    let _ = due.push(Request::ChannelBind {
-                        peer: c.peer,
-                        channel: c.number,
-                    });
+        for i in 0..self.channels.len() {
+            let Some(c) = self.channels.get(i).copied() else {
+                break;
+            };
+            let Install::Active { refresh_at } = c.state else {
+                continue;
+            };
+            if now >= refresh_at {
+                let request = Request::ChannelBind {
+                    peer: c.peer,
+                    channel: c.number,
+                };
+                let next = match self.start(now, request, 0) {
+                    Ok(()) => now + CHANNEL_REFRESH,
+                    Err(_) => now + BUSY_RETRY,
+                };
+                if let Some(c) = self.channels.get_mut(i) {
+                    c.state = Install::Active { refresh_at: next };
                 }
             }
-        }
-        for request in due {
-            let _ = self.start(now, request, 0);
         }
     }
 }
