@@ -52,7 +52,7 @@ const MAX_AUTH_RETRIES: u8 = 3;
 /// How many 300 redirects an allocation follows.
 const MAX_REDIRECTS: u8 = 2;
 /// Requests in flight at once; when full, due refreshes wait a second and try again.
-const MAX_TRANSACTIONS: usize = 16;
+const MAX_TRANSACTIONS: usize = 8;
 /// Retry delay for a refresh that found the transaction table full.
 const BUSY_RETRY: Duration = Duration::from_secs(1);
 /// Room for one request: attributes plus integrity, fingerprint and long credentials.
