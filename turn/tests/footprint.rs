@@ -34,5 +34,8 @@ fn footprint() {
         println!("footprint {name}: {size} bytes ({} bit)", usize::BITS);
     }
     // Up to five TURN servers per viewer, ten viewers: 50 allocations must stay small.
-    assert!(size_of::<Client<NoRng>>() <= 5 * 1024, "a TURN client grew past 5 KiB");
+    assert!(
+        size_of::<Client<NoRng>>() <= 5 * 1024,
+        "a TURN client grew past 5 KiB"
+    );
 }
