@@ -17,7 +17,7 @@ set -euo pipefail
 # The comment block above.
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
-HOST_PKGS="coturn gcc g++"
+HOST_PKGS="coturn gcc g++ libsrtp2-dev pkg-config"
 # Keep in sync with MIPS_PKGS in scripts/mips.sh.
 MIPS_PKGS="rustc-web cargo-web rust-web-src gcc-mipsel-linux-gnu libc6-dev-mipsel-cross qemu-user"
 

@@ -201,8 +201,9 @@ impl Stream {
         let s_l = i32::from(self.highest_seq);
         let s = i32::from(seq);
         let v = if s_l < 32768 {
-            if s - s_l > 32768 {
-                self.roc.wrapping_sub(1)
+            // ROC 0 has no predecessor (libsrtp agrees): never guess "before the start".
+            if s - s_l > 32768 && self.roc > 0 {
+                self.roc - 1
             } else {
                 self.roc
             }
