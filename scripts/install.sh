@@ -8,6 +8,7 @@
 #
 # Debian packages:
 #   coturn                  the TURN/STUN server the STUN/TURN interop tests run on loopback
+#   libsrtp2-dev pkg-config  libsrtp2, which the SRTP interop test builds its C peer against
 #   gcc g++                 linking, and libFuzzer's C++ sources (libfuzzer-sys)
 #   rustc-web cargo-web rust-web-src gcc-mipsel-linux-gnu libc6-dev-mipsel-cross qemu-user
 #                           the MIPS (T31) toolchain: see scripts/mips.sh

@@ -29,6 +29,7 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+pub mod srtp;
 pub mod stun;
 pub mod turn;
 
