@@ -29,7 +29,6 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-pub mod srtp;
 pub mod stun;
 pub mod turn;
 
