@@ -29,12 +29,14 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+pub mod srtp;
 pub mod stun;
 pub mod turn;
 
 pub use counting::{AllocCount, CountingAlloc, thread_allocations, total_allocations};
 
-/// The counting allocator. The only `unsafe` in this crate.
+/// The counting allocator. With the libsrtp2 FFI (`srtp::libsrtp`), the only `unsafe` in
+/// this crate.
 #[allow(unsafe_code)]
 mod counting {
     use std::alloc::{GlobalAlloc, Layout, System};

@@ -15,5 +15,8 @@ fn footprint() {
         println!("footprint {name}: {size} bytes ({} bit)", usize::BITS);
     }
     // Two directions per viewer, ten viewers: keep one direction under 4 KiB.
-    assert!(size_of::<Context>() <= 4096, "an SRTP context grew past 4 KiB");
+    assert!(
+        size_of::<Context>() <= 4096,
+        "an SRTP context grew past 4 KiB"
+    );
 }
