@@ -23,6 +23,8 @@ const LABEL_RTCP_ENC: u8 = 3;
 const LABEL_RTCP_AUTH: u8 = 4;
 const LABEL_RTCP_SALT: u8 = 5;
 
+/// The HMAC-SHA1 session authentication key (RFC 3711 §8.2: n_a = 160).
+const CM_AUTH_KEY: usize = 20;
 /// The HMAC-SHA1 tag SRTCP carries in the counter-mode profiles (RFC 5764 §4.1.2).
 const RTCP_CM_TAG: usize = 10;
 /// The GCM tag.
@@ -57,18 +59,23 @@ struct CmKeys {
 }
 
 impl CmKeys {
-    fn derive(master_key: &[u8], master_salt: &[u8], labels: [u8; 3]) -> CmKeys {
+    fn derive(master_key: &[u8], master_salt: &[u8], labels: [u8; 3]) -> Result<CmKeys, Error> {
         let mut enc = [0u8; 16];
-        let mut auth = [0u8; 20];
+        let mut auth = [0u8; CM_AUTH_KEY];
         let mut salt = [0u8; 14];
         derive(master_key, master_salt, labels[0], &mut enc);
         derive(master_key, master_salt, labels[1], &mut auth);
         derive(master_key, master_salt, labels[2], &mut salt);
-        CmKeys {
-            aes: Aes128::new(&enc.into()),
-            salt,
-            auth: <Hmac<Sha1> as Mac>::new_from_slice(&auth).unwrap_or_else(|_| unreachable!()),
-        }
+        CmKeys::new(&enc, &salt, &auth)
+    }
+
+    /// From session keys, derived or given (lengths checked by the caller).
+    fn new(enc: &[u8], salt: &[u8], auth: &[u8]) -> Result<CmKeys, Error> {
+        Ok(CmKeys {
+            aes: Aes128::new_from_slice(enc).map_err(|_| Error::BadKeyLength)?,
+            salt: salt.try_into().map_err(|_| Error::BadKeyLength)?,
+            auth: <Hmac<Sha1> as Mac>::new_from_slice(auth).map_err(|_| Error::BadKeyLength)?,
+        })
     }
 
     /// XORs the AES-CM keystream for (ssrc, index) into `data` (RFC 3711 §4.1.1).
@@ -113,19 +120,32 @@ struct GcmKeys {
 }
 
 impl GcmKeys {
-    fn derive(master_key: &[u8], master_salt: &[u8], enc_label: u8, salt_label: u8) -> GcmKeys {
+    fn derive(
+        master_key: &[u8],
+        master_salt: &[u8],
+        enc_label: u8,
+        salt_label: u8,
+    ) -> Result<GcmKeys, Error> {
         let mut salt = [0u8; 12];
         derive(master_key, master_salt, salt_label, &mut salt);
-        let aead = if master_key.len() == 32 {
-            let mut k = [0u8; 32];
-            derive(master_key, master_salt, enc_label, &mut k);
-            Gcm::Aes256(Aes256Gcm::new(&k.into()))
-        } else {
-            let mut k = [0u8; 16];
-            derive(master_key, master_salt, enc_label, &mut k);
-            Gcm::Aes128(Aes128Gcm::new(&k.into()))
-        };
-        GcmKeys { aead, salt }
+        // Every profile's session key is as long as its master key.
+        let mut k = [0u8; 32];
+        let k = k.get_mut(..master_key.len()).ok_or(Error::BadKeyLength)?;
+        derive(master_key, master_salt, enc_label, k);
+        GcmKeys::new(k, &salt)
+    }
+
+    /// From a session key (16 or 32 bytes: AES-128 or AES-256) and 12-byte session salt.
+    fn new(key: &[u8], salt: &[u8]) -> Result<GcmKeys, Error> {
+        let aead = match key.len() {
+            32 => Aes256Gcm::new_from_slice(key).map(Gcm::Aes256),
+            _ => Aes128Gcm::new_from_slice(key).map(Gcm::Aes128),
+        }
+        .map_err(|_| Error::BadKeyLength)?;
+        Ok(GcmKeys {
+            aead,
+            salt: salt.try_into().map_err(|_| Error::BadKeyLength)?,
+        })
     }
 
     /// The 12-byte nonce: the salt XOR (two zero bytes || `mid`).
@@ -226,6 +246,23 @@ impl Stream {
     }
 }
 
+/// Session keys for one of SRTP or SRTCP, for [`Context::from_session_keys`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SessionKeys<'a> {
+    /// The session encryption key.
+    pub key: &'a [u8],
+    /// The session salt.
+    pub salt: &'a [u8],
+    /// The session authentication key (HMAC-SHA1, counter-mode profiles); empty for AEAD.
+    pub auth: &'a [u8],
+}
+
+impl core::fmt::Debug for SessionKeys<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("SessionKeys(redacted)")
+    }
+}
+
 /// Counters the caller reports (`packetsFailedDecryption` and friends).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -294,8 +331,8 @@ impl<const STREAMS: usize> Context<STREAMS> {
         }
         let keys = if profile.is_aead() {
             Keys::Gcm {
-                rtp: GcmKeys::derive(master_key, master_salt, LABEL_RTP_ENC, LABEL_RTP_SALT),
-                rtcp: GcmKeys::derive(master_key, master_salt, LABEL_RTCP_ENC, LABEL_RTCP_SALT),
+                rtp: GcmKeys::derive(master_key, master_salt, LABEL_RTP_ENC, LABEL_RTP_SALT)?,
+                rtcp: GcmKeys::derive(master_key, master_salt, LABEL_RTCP_ENC, LABEL_RTCP_SALT)?,
             }
         } else {
             Keys::Cm {
@@ -303,21 +340,59 @@ impl<const STREAMS: usize> Context<STREAMS> {
                     master_key,
                     master_salt,
                     [LABEL_RTP_ENC, LABEL_RTP_AUTH, LABEL_RTP_SALT],
-                ),
+                )?,
                 rtcp: CmKeys::derive(
                     master_key,
                     master_salt,
                     [LABEL_RTCP_ENC, LABEL_RTCP_AUTH, LABEL_RTCP_SALT],
-                ),
+                )?,
                 rtp_tag: profile.rtp_overhead(),
             }
         };
-        Ok(Context {
+        Ok(Context::with_keys(profile, keys))
+    }
+
+    /// Takes the session keys as they are, skipping key derivation: for test vectors
+    /// (RFC 7714 §16 and §17 state session keys, not master keys) and for keys that arrive
+    /// already derived. SDES (RFC 4568) and DTLS-SRTP deliver master keys: use [`Self::new`].
+    /// Lengths: key and salt as the profile's master key and salt; `auth` 20 bytes for the
+    /// counter-mode profiles, empty for the AEAD ones. Otherwise [`Error::BadKeyLength`].
+    pub fn from_session_keys(
+        profile: Profile,
+        rtp: SessionKeys<'_>,
+        rtcp: SessionKeys<'_>,
+    ) -> Result<Self, Error> {
+        let auth_len = if profile.is_aead() { 0 } else { CM_AUTH_KEY };
+        for k in [&rtp, &rtcp] {
+            if k.key.len() != profile.master_key_len()
+                || k.salt.len() != profile.master_salt_len()
+                || k.auth.len() != auth_len
+            {
+                return Err(Error::BadKeyLength);
+            }
+        }
+        let keys = if profile.is_aead() {
+            Keys::Gcm {
+                rtp: GcmKeys::new(rtp.key, rtp.salt)?,
+                rtcp: GcmKeys::new(rtcp.key, rtcp.salt)?,
+            }
+        } else {
+            Keys::Cm {
+                rtp: CmKeys::new(rtp.key, rtp.salt, rtp.auth)?,
+                rtcp: CmKeys::new(rtcp.key, rtcp.salt, rtcp.auth)?,
+                rtp_tag: profile.rtp_overhead(),
+            }
+        };
+        Ok(Context::with_keys(profile, keys))
+    }
+
+    fn with_keys(profile: Profile, keys: Keys) -> Self {
+        Context {
             profile,
             keys,
             streams: heapless::Vec::new(),
             stats: Stats::default(),
-        })
+        }
     }
 
     /// The profile.

@@ -18,7 +18,7 @@ mod replay;
 
 use core::fmt;
 
-pub use context::{Context, Stats, kdf};
+pub use context::{Context, SessionKeys, Stats, kdf};
 pub use profile::Profile;
 pub use replay::WINDOW as REPLAY_WINDOW;
 
@@ -36,7 +36,7 @@ pub enum Error {
     Replayed,
     /// A new SSRC while the stream table is full.
     TooManyStreams,
-    /// Master key or salt of the wrong length for the profile.
+    /// Master (or session) key or salt of the wrong length for the profile.
     BadKeyLength,
     /// A packet form this implementation does not handle (see the module's shortcuts).
     Unsupported,
@@ -50,7 +50,7 @@ impl fmt::Display for Error {
             Error::AuthenticationFailed => "SRTP authentication failed",
             Error::Replayed => "SRTP replay rejected",
             Error::TooManyStreams => "SRTP stream table full",
-            Error::BadKeyLength => "SRTP master key or salt has the wrong length",
+            Error::BadKeyLength => "SRTP key or salt has the wrong length",
             Error::Unsupported => "unsupported SRTP packet form",
         })
     }
