@@ -185,24 +185,29 @@ fn altered_srtcp_vectors_fail() {
     }
 }
 
-/// §17.3 and §17.4, tagged but not encrypted (E = 0): a documented shortcut of this
-/// implementation (see the `srtp` module docs) refuses these as `Unsupported` rather than
-/// verifying them; WebRTC senders always encrypt. Pinned so that lifting the shortcut
-/// means turning this into a verification test.
+/// §17.3 and §17.4, tagged but not encrypted (E = 0): the plaintext packet verifies and
+/// comes back unchanged; a flipped bit anywhere fails.
 #[test]
-fn srtcp_tagged_only_is_refused() {
+fn srtcp_tagged_only_verifies() {
     for (profile, tag) in [
         (Profile::AeadAes128Gcm, SRTCP_128_TAG_ONLY), // §17.3
         (Profile::AeadAes256Gcm, SRTCP_256_TAG_ONLY), // §17.4
     ] {
-        let mut buf = hex(RTCP);
-        buf.extend_from_slice(&hex(tag));
-        buf.extend_from_slice(&SRTCP_INDEX.to_be_bytes());
-        assert_eq!(
-            context(profile).unprotect_rtcp(&mut buf),
-            Err(Error::Unsupported),
-            "{profile:?}"
-        );
+        let plain = hex(RTCP);
+        let mut packet = plain.clone();
+        packet.extend_from_slice(&hex(tag));
+        packet.extend_from_slice(&SRTCP_INDEX.to_be_bytes());
+        let mut buf = packet.clone();
+        let n = context(profile).unprotect_rtcp(&mut buf).unwrap();
+        assert_eq!(&buf[..n], &plain[..], "{profile:?}");
+        for i in 0..packet.len() {
+            let mut t = packet.clone();
+            t[i] ^= 0x01;
+            assert!(
+                context(profile).unprotect_rtcp(&mut t).is_err(),
+                "{profile:?} byte {i}"
+            );
+        }
     }
 }
 

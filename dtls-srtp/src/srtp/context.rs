@@ -608,19 +608,23 @@ impl<const STREAMS: usize> Context<STREAMS> {
                 }
             }
             Keys::Gcm { rtcp, .. } => {
-                let (packet, tail) = buf.split_at_mut(len);
-                let (head, body) = packet.split_at_mut(8);
-                let mut aad = [0u8; 12];
-                aad[..8].copy_from_slice(head);
-                aad[8..].copy_from_slice(&e_index.to_be_bytes());
                 let nonce = rtcp.nonce(rtcp_nonce(ssrc, index));
-                let tag = tail.get(..GCM_TAG).unwrap_or(&[]);
                 if encrypted {
+                    let (packet, tail) = buf.split_at_mut(len);
+                    let (head, body) = packet.split_at_mut(8);
+                    let mut aad = [0u8; 12];
+                    aad[..8].copy_from_slice(head);
+                    aad[8..].copy_from_slice(&e_index.to_be_bytes());
+                    let tag = tail.get(..GCM_TAG).unwrap_or(&[]);
                     rtcp.open(&nonce, &aad, body, tag)
                 } else {
-                    // Shortcut: unencrypted AEAD SRTCP (RFC 7714 §9.4) would need the
-                    // whole packet as one AAD; WebRTC senders always encrypt.
-                    Err(Error::Unsupported)
+                    // Tagged only (RFC 7714 §9.4): the whole packet and the E/index word
+                    // are the AAD. Move the word in front of the tag so they are one slice;
+                    // the bytes after `len` are the caller's to discard anyway.
+                    let tail = buf.get_mut(len..).unwrap_or(&mut []);
+                    tail.rotate_right(4);
+                    let (aad, tag) = buf.split_at_mut(len + 4);
+                    rtcp.open(&nonce, aad, &mut [], tag)
                 }
             }
         };

@@ -8,8 +8,8 @@
 //! # Deliberate shortcuts
 //!
 //! - Key derivation rate 0 (no re-keying), as WebRTC uses; MKI is not supported.
-//! - Unencrypted SRTCP (E flag clear) is accepted for the counter-mode profiles but not
-//!   for the AEAD ones; WebRTC senders always encrypt.
+//! - Unencrypted SRTCP (E flag clear) is accepted when received, for every profile, but
+//!   never sent: WebRTC senders always encrypt.
 //! - A receiver starts a new SSRC at ROC 0 from its first authenticated packet.
 
 mod context;
