@@ -11,13 +11,8 @@
 
 use rtcam_dtls_srtp::srtp::{Context, Error, Profile, SessionKeys, kdf};
 
-fn hex(s: &str) -> Vec<u8> {
-    let s: String = s.split_whitespace().collect();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
+mod common;
+use common::hex;
 
 const KEY_128: &str = "000102030405060708090a0b0c0d0e0f";
 const KEY_256: &str = "000102030405060708090a0b0c0d0e0f 101112131415161718191a1b1c1d1e1f";

@@ -6,13 +6,8 @@
 
 use rtcam_dtls_srtp::srtp::{Context, Error, Profile, kdf, split_keying_material};
 
-fn hex(s: &str) -> Vec<u8> {
-    let s: String = s.split_whitespace().collect();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
+mod common;
+use common::hex;
 
 /// RFC 3711 appendix B.3.
 #[test]

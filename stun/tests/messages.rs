@@ -11,6 +11,9 @@ use rtcam_stun::{
     UnknownAttributes, code, frame_len, is_stun, kind, userhash,
 };
 
+#[path = "vectors/rfc5769.rs"]
+mod rfc5769;
+
 const TID: TransactionId = TransactionId([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
 
 fn v4() -> SocketAddr {
@@ -539,10 +542,7 @@ fn transaction_ids_come_from_the_injected_rng() {
 #[test]
 fn captured_coturn_420() {
     let hex = "011100442112a4423d407c471dd55fe553d551380009001800000414556e6b6e6f776e20417474726962757465000000000a00020033000080220014436f7475726e2d342e362e312027476f7273742780280004c52ad216";
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
+    let bytes = rfc5769::hex(hex);
     let repr = Repr::parse_bytes(&bytes).unwrap();
     assert_eq!(repr.class, Class::Error);
     assert!(repr.has_fingerprint());

@@ -124,16 +124,16 @@ fn coturn_long_term_relays_uclient_to_echo_peer_tcp_v4() {
     relays_to_echo_peer(&coturn, V4, LT_USER, LT_PASS, &["-t"]);
 }
 
-#[test]
-fn coturn_long_term_rejects_a_wrong_password() {
-    let coturn = Coturn::start(Auth::LongTerm);
+/// `turnutils_uclient` with credentials coturn must refuse: no allocation, and nothing
+/// reaches the echo peer.
+fn refuses_allocation(coturn: &Coturn, user: &str, pass: &str) {
     let peer = EchoPeer::start(V4);
     let port = peer.addr().port().to_string();
     let args = [
         "-u",
-        LT_USER,
+        user,
         "-w",
-        "wrong",
+        pass,
         "-e",
         "127.0.0.1",
         "-r",
@@ -141,12 +141,18 @@ fn coturn_long_term_rejects_a_wrong_password() {
         "-n",
         "3",
     ];
-    let (_, counts, out) = uclient(&coturn, V4, &args);
+    let (_, counts, out) = uclient(coturn, V4, &args);
     assert!(
         out.contains("Cannot complete Allocation"),
         "{counts:?}\n{out}"
     );
     assert_eq!(peer.count(), 0);
+}
+
+#[test]
+fn coturn_long_term_rejects_a_wrong_password() {
+    let coturn = Coturn::start(Auth::LongTerm);
+    refuses_allocation(&coturn, LT_USER, "wrong");
 }
 
 #[test]
@@ -159,27 +165,8 @@ fn coturn_rest_relays_uclient_to_echo_peer() {
 #[test]
 fn coturn_rest_rejects_credentials_from_another_secret() {
     let coturn = Coturn::start(Auth::rest());
-    let peer = EchoPeer::start(V4);
-    let port = peer.addr().port().to_string();
     let (user, pass) = rest_credentials("not-the-secret", "camera1", 3600);
-    let args = [
-        "-u",
-        &user,
-        "-w",
-        &pass,
-        "-e",
-        "127.0.0.1",
-        "-r",
-        &port,
-        "-n",
-        "3",
-    ];
-    let (_, counts, out) = uclient(&coturn, V4, &args);
-    assert!(
-        out.contains("Cannot complete Allocation"),
-        "{counts:?}\n{out}"
-    );
-    assert_eq!(peer.count(), 0);
+    refuses_allocation(&coturn, &user, &pass);
 }
 
 #[test]

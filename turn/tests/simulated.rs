@@ -165,6 +165,15 @@ fn feed(c: &mut TestClient, now: Duration, msg: &[u8]) {
     assert_eq!(c.handle_input(now, addr(SERVER), msg), Received::Handled);
 }
 
+/// Starts an allocation and answers the unauthenticated first Allocate with the 401
+/// challenge; returns the authenticated second Allocate.
+fn authenticated_allocate(c: &mut TestClient, s: &Server) -> Vec<u8> {
+    c.allocate(secs(0)).unwrap();
+    let first = request(c, secs(0));
+    feed(c, secs(0), &s.challenge(&first));
+    request(c, secs(0))
+}
+
 /// Allocates through the 401 challenge; returns the client and server.
 fn allocated() -> (TestClient, Server) {
     let mut c = client();
@@ -211,10 +220,7 @@ fn allocate_through_the_challenge() {
 fn wrong_password_fails_clearly() {
     let mut c = client();
     let s = Server::new();
-    c.allocate(secs(0)).unwrap();
-    let first = request(&mut c, secs(0));
-    feed(&mut c, secs(0), &s.challenge(&first));
-    let second = request(&mut c, secs(0));
+    let second = authenticated_allocate(&mut c, &s);
     // The server cannot verify the MAC: it challenges again.
     feed(&mut c, secs(0), &s.challenge(&second));
     assert_eq!(
@@ -239,10 +245,7 @@ fn allocate_errors_map_to_failures() {
     ] {
         let mut c = client();
         let s = Server::new();
-        c.allocate(secs(0)).unwrap();
-        let first = request(&mut c, secs(0));
-        feed(&mut c, secs(0), &s.challenge(&first));
-        let second = request(&mut c, secs(0));
+        let second = authenticated_allocate(&mut c, &s);
         feed(&mut c, secs(0), &s.error(&second, code, |_| {}));
         assert_eq!(events(&mut c), [Event::AllocationFailed(failure)], "{code}");
         assert!(!c.is_allocated());
@@ -253,10 +256,7 @@ fn allocate_errors_map_to_failures() {
 fn stale_nonce_is_retried_with_the_new_nonce() {
     let mut c = client();
     let mut s = Server::new();
-    c.allocate(secs(0)).unwrap();
-    let first = request(&mut c, secs(0));
-    feed(&mut c, secs(0), &s.challenge(&first));
-    let second = request(&mut c, secs(0));
+    let second = authenticated_allocate(&mut c, &s);
     s.nonce = "nonce-2";
     let stale = s.error(&second, code::STALE_NONCE, |r| {
         r.attributes.realm = Some(REALM);
