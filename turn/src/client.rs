@@ -497,14 +497,7 @@ impl<R: RngCore + CryptoRng, const PEERS: usize> Client<R, PEERS> {
         {
             channel_data::encode(c.number, data, self.transport.is_stream(), buf)?
         } else {
-            let permitted = self
-                .permissions
-                .iter()
-                .any(|p| p.ip == peer.ip() && p.state != Install::Failed)
-                || self
-                    .channels
-                    .iter()
-                    .any(|c| c.peer == peer && c.state != Install::Failed);
+            let permitted = self.permits(peer.ip());
             if !permitted {
                 return Err(Error::NoPermission);
             }
@@ -618,9 +611,16 @@ impl<R: RngCore + CryptoRng, const PEERS: usize> Client<R, PEERS> {
         Received::Handled
     }
 
+    /// A permission for `ip` is installed or on its way — directly, or through a channel
+    /// (ChannelBind installs the permission too, RFC 8656 §12).
     fn permits(&self, ip: IpAddr) -> bool {
-        self.permissions.iter().any(|p| p.ip == ip)
-            || self.channels.iter().any(|c| c.peer.ip() == ip)
+        self.permissions
+            .iter()
+            .any(|p| p.ip == ip && p.state != Install::Failed)
+            || self
+                .channels
+                .iter()
+                .any(|c| c.peer.ip() == ip && c.state != Install::Failed)
     }
 
     fn on_success(&mut self, now: Duration, txn: Transaction, repr: &Repr<'_>) {

@@ -464,6 +464,17 @@ fn forbidden_peer_fails_only_that_peer() {
         Err(Error::NoPermission)
     );
     assert!(c.send_to(SocketAddr::new(good, 1), b"x", &mut buf).is_ok());
+    // Nor is data from the refused peer delivered.
+    let from_bad = s.answer(&r1, |r| {
+        r.class = Class::Indication;
+        r.method = Method::DATA;
+        r.attributes.xor_peer_address = Some(SocketAddr::new(bad, 1));
+        r.attributes.data = Some(b"x");
+    });
+    assert_eq!(
+        c.handle_input(secs(1), addr(SERVER), &from_bad),
+        Received::Ignored
+    );
 }
 
 #[test]
