@@ -5,13 +5,28 @@
 #   scripts/install.sh              everything below
 #   scripts/install.sh apt PKG...   just these Debian packages (if missing)
 #   scripts/install.sh rust         rustfmt and clippy components, cargo-fuzz
+#   scripts/install.sh sdp-interop  the real peers of the SDP interop tests (below)
 #
 # Debian packages:
 #   coturn                  the TURN/STUN server the STUN/TURN interop tests run on loopback
+#   gstreamer1.0-tools gstreamer1.0-plugins-{base,good,bad,ugly} gstreamer1.0-libav
+#                           gst-launch-1.0 with x264enc/x265enc/vp8enc/opusenc, the RTP
+#                           (de)payloaders and avdec_h264/avdec_h265/vp8dec/opusdec: the RTP
+#                           codec interop test (rtp/tests/gstreamer.rs)
 #   libsrtp2-dev pkg-config  libsrtp2, which the SRTP interop test builds its C peer against
 #   gcc g++                 linking, and libFuzzer's C++ sources (libfuzzer-sys)
 #   rustc-web cargo-web rust-web-src gcc-mipsel-linux-gnu libc6-dev-mipsel-cross qemu-user
 #                           the MIPS (T31) toolchain: see scripts/mips.sh
+#   chromium                the headless browser the SDP interop tests drive (/usr/bin/chromium)
+#   iproute2                `ip`, to bring lo up in the private, lo-only network namespace every
+#                           interop peer runs in (sdp/tests/interop/netns.sh)
+#   python3-venv            for the aiortc venv below
+#   nodejs npm              only when the machine has no node/npm on PATH
+# Other registries (everything under ${XDG_CACHE_HOME:-$HOME/.cache}/rtcam/):
+#   venv/                   Python venv with aiortc==1.16.0 (PyPI): the SDP interop tests' second
+#                           real peer, and aiortc's own SDP parser (sdp/tests/interop/aiortc_sdp.py)
+#   node/                   playwright-core (npm, pinned) that drives /usr/bin/chromium; it never
+#                           downloads a browser of its own
 # Runs apt-get as root, or through sudo when not root.
 set -euo pipefail
 
@@ -19,8 +34,15 @@ set -euo pipefail
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
 HOST_PKGS="coturn gcc g++ libsrtp2-dev pkg-config"
+GST_PKGS="gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav"
 # Keep in sync with MIPS_PKGS in scripts/mips.sh.
 MIPS_PKGS="rustc-web cargo-web rust-web-src gcc-mipsel-linux-gnu libc6-dev-mipsel-cross qemu-user"
+# The SDP interop peers: see sdp_interop below.
+SDP_PKGS="chromium iproute2 python3-venv"
+RTCAM_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/rtcam"
+AIORTC_SPEC="aiortc==1.16.0"
+PLAYWRIGHT_SPEC="playwright-core@1.65.1"
 
 say() { printf 'install: %s\n' "$*" >&2; }
 
@@ -82,12 +104,45 @@ rust_tools() {
   fi
 }
 
+# The real peers of the SDP interop tests (sdp/tests/support/mod.rs): Chromium, an aiortc venv
+# and playwright-core. Each step is skipped when what it makes is already there.
+sdp_interop() {
+  local pkgs=$SDP_PKGS
+  command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
+  command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
+  # shellcheck disable=SC2086 # word splitting of the package list is intended
+  apt_install $pkgs
+  local venv="$RTCAM_CACHE/venv" stamp="$RTCAM_CACHE/venv/.rtcam-spec"
+  if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$AIORTC_SPEC" ] \
+    || ! "$venv/bin/python" -c 'import aiortc' >/dev/null 2>&1; then
+    say "python venv $venv: pip install $AIORTC_SPEC"
+    [ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --disable-pip-version-check -q "$AIORTC_SPEC" \
+      || { say "pip failed; retrying"; sleep 5; "$venv/bin/python" -m pip install \
+        --disable-pip-version-check -q "$AIORTC_SPEC"; }
+    echo "$AIORTC_SPEC" >"$stamp"
+  fi
+  local node_dir="$RTCAM_CACHE/node" want="${PLAYWRIGHT_SPEC##*@}" have
+  have=$(node -p "require('$node_dir/node_modules/playwright-core/package.json').version" \
+    2>/dev/null || true)
+  if [ "$have" != "$want" ]; then
+    say "npm install $PLAYWRIGHT_SPEC into $node_dir"
+    mkdir -p "$node_dir"
+    # playwright-core has no install script that fetches a browser; the tests use /usr/bin/chromium.
+    npm install --prefix "$node_dir" --no-audit --no-fund --loglevel=error "$PLAYWRIGHT_SPEC" \
+      || { say "npm failed; retrying"; sleep 5; npm install --prefix "$node_dir" --no-audit \
+        --no-fund --loglevel=error "$PLAYWRIGHT_SPEC"; }
+  fi
+}
+
 case "${1:-all}" in
   all)
     # shellcheck disable=SC2086 # word splitting of the package lists is intended
-    apt_install $HOST_PKGS $MIPS_PKGS
+    apt_install $HOST_PKGS $GST_PKGS $MIPS_PKGS
     rust_tools
+    sdp_interop
     ;;
+  sdp-interop) sdp_interop ;;
   apt)
     shift
     apt_install "$@"

@@ -1,11 +1,17 @@
 //! Offer/answer: answers to every kind of offer KVS meets, the viewer's offer, codec and
 //! feedback matching, directions, DTLS roles, and every reason an offer is refused.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use rtcam_sdp::{
-    Address, Candidate, CandidateKind, Capabilities, Codec, Direction, DtlsRole, Feedback, Fingerprint, H264,
-    H264Profile, HashAlgorithm, KVS_MAX_PAYLOAD, Local, MediaKind, NegotiationError, Negotiated, Offer, Payload,
-    ProfileLevelId, Sdp, SendStream, Setup, SliceWriter, Transport, kvs_payload_len,
+    Address, Candidate, CandidateKind, Capabilities, Codec, Direction, DtlsRole, Feedback,
+    Fingerprint, H264, H264Profile, HashAlgorithm, KVS_MAX_PAYLOAD, Local, MediaKind, Negotiated,
+    NegotiationError, Offer, Payload, ProfileLevelId, Sdp, SendStream, Setup, SliceWriter,
+    Transport, kvs_payload_len,
 };
 
 fn parse(text: &str) -> Sdp<'_> {
@@ -22,8 +28,16 @@ fn local<'l>(candidates: &'l [Candidate<'l>]) -> Local<'l> {
         fingerprint: Fingerprint::new(HashAlgorithm::Sha256, &[0xab; 32]).unwrap(),
         cname: "rtcam-camera",
         stream_id: "rtcam",
-        video: Some(SendStream { track_id: "video0", ssrc: 0x1122_3344, rtx_ssrc: 0x5566_7788 }),
-        audio: Some(SendStream { track_id: "audio0", ssrc: 0x0a0b_0c0d, rtx_ssrc: 0 }),
+        video: Some(SendStream {
+            track_id: "video0",
+            ssrc: 0x1122_3344,
+            rtx_ssrc: 0x5566_7788,
+        }),
+        audio: Some(SendStream {
+            track_id: "audio0",
+            ssrc: 0x0a0b_0c0d,
+            rtx_ssrc: 0,
+        }),
         candidates,
         end_of_candidates: false,
         relay_only: false,
@@ -38,7 +52,12 @@ fn answer_text(neg: &Negotiated<'_>, local: &Local<'_>) -> String {
 }
 
 fn pts(neg: &Negotiated<'_>, kind: MediaKind) -> Vec<(u8, Option<u8>)> {
-    neg.section(kind).unwrap().codecs.iter().map(|p| (p.pt, p.rtx)).collect()
+    neg.section(kind)
+        .unwrap()
+        .codecs
+        .iter()
+        .map(|p| (p.pt, p.rtx))
+        .collect()
 }
 
 const CHROMIUM_VIEWER: &str = include_str!("fixtures/chromium156-viewer-offer.sdp");
@@ -47,24 +66,54 @@ const CHROMIUM_VIEWER: &str = include_str!("fixtures/chromium156-viewer-offer.sd
 fn chromium_viewer_offer_gets_a_camera_answer() {
     let offer = parse(CHROMIUM_VIEWER);
     let neg = Negotiated::answer(&offer, &Capabilities::CAMERA).unwrap();
-    assert_eq!(neg.dtls_role, DtlsRole::Client, "actpass is answered active, like the KVS SDK");
+    assert_eq!(
+        neg.dtls_role,
+        DtlsRole::Client,
+        "actpass is answered active, like the KVS SDK"
+    );
     assert!(neg.trickle && !neg.ice_lite && neg.extmap_allow_mixed);
     assert_eq!(neg.fingerprint.algorithm(), HashAlgorithm::Sha256);
     // H.264 only, in our preference order, with the offerer's payload types and RTX.
     let video = neg.section(MediaKind::Video).unwrap();
     assert_eq!(video.direction, Direction::SendOnly);
-    let codecs: Vec<_> = video.codecs.iter().map(|p| (p.pt, p.rtx, p.codec)).collect();
-    let h264 = |plid: u32| Codec::H264(H264 { profile_level_id: ProfileLevelId::from_u32(plid), packetization_mode: 1 });
-    assert_eq!(codecs, [(108, Some(109), h264(0x42e01f)), (102, Some(103), h264(0x42001f)), (116, Some(117), h264(0x4d001f))]);
+    let codecs: Vec<_> = video
+        .codecs
+        .iter()
+        .map(|p| (p.pt, p.rtx, p.codec))
+        .collect();
+    let h264 = |plid: u32| {
+        Codec::H264(H264 {
+            profile_level_id: ProfileLevelId::from_u32(plid),
+            packetization_mode: 1,
+        })
+    };
+    assert_eq!(
+        codecs,
+        [
+            (108, Some(109), h264(0x42e01f)),
+            (102, Some(103), h264(0x42001f)),
+            (116, Some(117), h264(0x4d001f))
+        ]
+    );
     assert_eq!(video.codecs[0].feedback, Feedback::ALL);
     assert_eq!(video.send_codec().unwrap().pt, 108);
     // Extensions: the offerer's ids for the three we implement, nothing else.
-    assert_eq!((video.extensions.mid, video.extensions.abs_send_time, video.extensions.transport_cc), (Some(9), Some(2), Some(4)));
+    assert_eq!(
+        (
+            video.extensions.mid,
+            video.extensions.abs_send_time,
+            video.extensions.transport_cc
+        ),
+        (Some(9), Some(2), Some(4))
+    );
     assert!(video.rtcp_rsize);
     // Audio: Opus, PCMU, PCMA; the viewer only receives, so we only send.
     let audio = neg.section(MediaKind::Audio).unwrap();
     assert_eq!(audio.direction, Direction::SendOnly);
-    assert_eq!(pts(&neg, MediaKind::Audio), [(111, None), (0, None), (8, None)]);
+    assert_eq!(
+        pts(&neg, MediaKind::Audio),
+        [(111, None), (0, None), (8, None)]
+    );
     assert_eq!(audio.codecs[0].feedback, Feedback::TRANSPORT_CC);
     let data = neg.section(MediaKind::Application).unwrap();
     assert_eq!(data.sctp.unwrap().port, 5000);
@@ -89,10 +138,24 @@ fn chromium_viewer_offer_gets_a_camera_answer() {
         "a=sctp-port:5000",
         "a=max-message-size:262144",
     ] {
-        assert!(text.contains(&format!("{line}\r\n")), "missing {line}\n{text}");
+        assert!(
+            text.contains(&format!("{line}\r\n")),
+            "missing {line}\n{text}"
+        );
     }
     // Nothing was echoed that we do not do.
-    for absent in ["toffset", "video-orientation", "playout-delay", "VP8", "VP9", "AV1", "red/", "ulpfec", "goog-lntf", "rtcp-xr"] {
+    for absent in [
+        "toffset",
+        "video-orientation",
+        "playout-delay",
+        "VP8",
+        "VP9",
+        "AV1",
+        "red/",
+        "ulpfec",
+        "goog-lntf",
+        "rtcp-xr",
+    ] {
         assert!(!text.contains(absent), "{absent} echoed\n{text}");
     }
 }
@@ -107,29 +170,115 @@ fn answers_to_every_fixture_are_what_each_peer_needs() {
         audio: Option<Direction>,
         data: bool,
     }
-    let vp8_camera = Capabilities { video: &[Codec::Vp8], ..Capabilities::CAMERA };
+    let vp8_camera = Capabilities {
+        video: &[Codec::Vp8],
+        ..Capabilities::CAMERA
+    };
     let cases = [
-        Case { name: "chromium h264 viewer", text: include_str!("fixtures/chromium156-h264-viewer-offer.sdp"), caps: Capabilities::CAMERA, video: Some(Direction::SendOnly), audio: Some(Direction::SendOnly), data: true },
-        Case { name: "chromium sendrecv", text: include_str!("fixtures/chromium156-sendrecv-offer.sdp"), caps: Capabilities::CAMERA, video: Some(Direction::SendOnly), audio: Some(Direction::SendRecv), data: false },
+        Case {
+            name: "chromium h264 viewer",
+            text: include_str!("fixtures/chromium156-h264-viewer-offer.sdp"),
+            caps: Capabilities::CAMERA,
+            video: Some(Direction::SendOnly),
+            audio: Some(Direction::SendOnly),
+            data: true,
+        },
+        Case {
+            name: "chromium sendrecv",
+            text: include_str!("fixtures/chromium156-sendrecv-offer.sdp"),
+            caps: Capabilities::CAMERA,
+            video: Some(Direction::SendOnly),
+            audio: Some(Direction::SendRecv),
+            data: false,
+        },
         // Debian's Firefox ESR has no OpenH264 here: video is refused, not guessed.
-        Case { name: "firefox esr", text: include_str!("fixtures/firefox-esr-viewer-offer.sdp"), caps: Capabilities::CAMERA, video: None, audio: Some(Direction::SendOnly), data: true },
-        Case { name: "firefox esr, vp8 camera", text: include_str!("fixtures/firefox-esr-viewer-offer.sdp"), caps: vp8_camera, video: Some(Direction::SendOnly), audio: Some(Direction::SendOnly), data: true },
-        Case { name: "safari 17", text: include_str!("fixtures/safari17-viewer-offer.sdp"), caps: Capabilities::CAMERA, video: Some(Direction::SendOnly), audio: Some(Direction::SendOnly), data: true },
-        Case { name: "android libwebrtc", text: include_str!("fixtures/libwebrtc-android-offer.sdp"), caps: Capabilities::CAMERA, video: Some(Direction::SendOnly), audio: Some(Direction::SendRecv), data: true },
-        Case { name: "aiortc viewer", text: include_str!("fixtures/aiortc116-viewer-offer.sdp"), caps: Capabilities::CAMERA, video: Some(Direction::SendOnly), audio: Some(Direction::SendOnly), data: true },
-        Case { name: "aiortc sendrecv", text: include_str!("fixtures/aiortc116-sendrecv-offer.sdp"), caps: Capabilities::CAMERA, video: Some(Direction::SendOnly), audio: Some(Direction::SendRecv), data: false },
-        Case { name: "kvs storage session", text: include_str!("fixtures/kvs-storage-session-offer.sdp"), caps: Capabilities::STORAGE_SESSION, video: Some(Direction::SendOnly), audio: Some(Direction::SendRecv), data: false },
+        Case {
+            name: "firefox esr",
+            text: include_str!("fixtures/firefox-esr-viewer-offer.sdp"),
+            caps: Capabilities::CAMERA,
+            video: None,
+            audio: Some(Direction::SendOnly),
+            data: true,
+        },
+        Case {
+            name: "firefox esr, vp8 camera",
+            text: include_str!("fixtures/firefox-esr-viewer-offer.sdp"),
+            caps: vp8_camera,
+            video: Some(Direction::SendOnly),
+            audio: Some(Direction::SendOnly),
+            data: true,
+        },
+        Case {
+            name: "safari 17",
+            text: include_str!("fixtures/safari17-viewer-offer.sdp"),
+            caps: Capabilities::CAMERA,
+            video: Some(Direction::SendOnly),
+            audio: Some(Direction::SendOnly),
+            data: true,
+        },
+        Case {
+            name: "android libwebrtc",
+            text: include_str!("fixtures/libwebrtc-android-offer.sdp"),
+            caps: Capabilities::CAMERA,
+            video: Some(Direction::SendOnly),
+            audio: Some(Direction::SendRecv),
+            data: true,
+        },
+        Case {
+            name: "aiortc viewer",
+            text: include_str!("fixtures/aiortc116-viewer-offer.sdp"),
+            caps: Capabilities::CAMERA,
+            video: Some(Direction::SendOnly),
+            audio: Some(Direction::SendOnly),
+            data: true,
+        },
+        Case {
+            name: "aiortc sendrecv",
+            text: include_str!("fixtures/aiortc116-sendrecv-offer.sdp"),
+            caps: Capabilities::CAMERA,
+            video: Some(Direction::SendOnly),
+            audio: Some(Direction::SendRecv),
+            data: false,
+        },
+        Case {
+            name: "kvs storage session",
+            text: include_str!("fixtures/kvs-storage-session-offer.sdp"),
+            caps: Capabilities::STORAGE_SESSION,
+            video: Some(Direction::SendOnly),
+            audio: Some(Direction::SendRecv),
+            data: false,
+        },
     ];
     for c in cases {
         let offer = parse(c.text);
         let neg = Negotiated::answer(&offer, &c.caps).unwrap_or_else(|e| panic!("{}: {e}", c.name));
-        assert_eq!(neg.section(MediaKind::Video).map(|s| s.direction), c.video, "{}", c.name);
-        assert_eq!(neg.section(MediaKind::Audio).map(|s| s.direction), c.audio, "{}", c.name);
-        assert_eq!(neg.section(MediaKind::Application).is_some(), c.data, "{}", c.name);
+        assert_eq!(
+            neg.section(MediaKind::Video).map(|s| s.direction),
+            c.video,
+            "{}",
+            c.name
+        );
+        assert_eq!(
+            neg.section(MediaKind::Audio).map(|s| s.direction),
+            c.audio,
+            "{}",
+            c.name
+        );
+        assert_eq!(
+            neg.section(MediaKind::Application).is_some(),
+            c.data,
+            "{}",
+            c.name
+        );
         // Every answer is a description we read back with the same agreement.
         let text = answer_text(&neg, &local(&[]));
         let answer = parse(&text);
-        assert_eq!(answer.media_count(), offer.media_count(), "{}: one m-line per offered m-line", c.name);
+        assert_eq!(
+            answer.media_count(),
+            offer.media_count(),
+            "{}: one m-line per offered m-line",
+            c.name
+        );
         for (o, a) in offer.media().zip(answer.media()) {
             assert_eq!(o.kind(), a.kind(), "{}", c.name);
             assert_eq!(o.mid(), a.mid(), "{}", c.name);
@@ -138,11 +287,19 @@ fn answers_to_every_fixture_are_what_each_peer_needs() {
             if accepted && a.line().is_rtp() {
                 // Only payload types the offer had.
                 for pt in a.line().payload_types() {
-                    assert!(o.line().payload_types().any(|p| p == pt), "{}: pt {pt}", c.name);
+                    assert!(
+                        o.line().payload_types().any(|p| p == pt),
+                        "{}: pt {pt}",
+                        c.name
+                    );
                 }
             }
         }
-        assert!(kvs_payload_len("answer", &text) <= KVS_MAX_PAYLOAD, "{}", c.name);
+        assert!(
+            kvs_payload_len("answer", &text) <= KVS_MAX_PAYLOAD,
+            "{}",
+            c.name
+        );
     }
 }
 
@@ -152,10 +309,26 @@ fn safari_prefers_constrained_baseline_mode_1_and_skips_high() {
     let neg = Negotiated::answer(&offer, &Capabilities::CAMERA).unwrap();
     // 96 is Constrained High (640c1f): not ours. 98 is 42e01f mode 1; 102 is mode 0.
     assert_eq!(pts(&neg, MediaKind::Video)[0], (98, Some(99)));
-    assert!(neg.section(MediaKind::Video).unwrap().codecs.iter().all(|p| p.pt != 96 && p.pt != 102));
+    assert!(
+        neg.section(MediaKind::Video)
+            .unwrap()
+            .codecs
+            .iter()
+            .all(|p| p.pt != 96 && p.pt != 102)
+    );
     // A High-profile camera gets Safari's High payload type.
-    let high = [Codec::H264(H264 { profile_level_id: ProfileLevelId::from_u32(0x640c1f), packetization_mode: 1 })];
-    let neg = Negotiated::answer(&offer, &Capabilities { video: &high, ..Capabilities::CAMERA }).unwrap();
+    let high = [Codec::H264(H264 {
+        profile_level_id: ProfileLevelId::from_u32(0x640c1f),
+        packetization_mode: 1,
+    })];
+    let neg = Negotiated::answer(
+        &offer,
+        &Capabilities {
+            video: &high,
+            ..Capabilities::CAMERA
+        },
+    )
+    .unwrap();
     assert_eq!(pts(&neg, MediaKind::Video), [(96, Some(97))]);
 }
 
@@ -166,14 +339,20 @@ fn storage_session_answer_is_trickle_relay_only_h264_sendonly() {
     assert_eq!(pts(&neg, MediaKind::Video), [(125, Some(107))]);
     assert_eq!(pts(&neg, MediaKind::Audio), [(111, None)]);
     let host = Candidate::parse("1 1 udp 2122260223 192.168.1.20 50000 typ host").unwrap();
-    let relay = Candidate::parse("2 1 udp 16777215 198.51.100.9 61000 typ relay raddr 192.168.1.20 rport 50000").unwrap();
+    let relay = Candidate::parse(
+        "2 1 udp 16777215 198.51.100.9 61000 typ relay raddr 192.168.1.20 rport 50000",
+    )
+    .unwrap();
     let cands = [host, relay];
     let mut l = local(&cands);
     l.relay_only = true;
     l.end_of_candidates = true;
     let text = answer_text(&neg, &l);
     let answer = parse(&text);
-    let written: Vec<_> = answer.media().flat_map(|m| m.candidates().collect::<Vec<_>>()).collect();
+    let written: Vec<_> = answer
+        .media()
+        .flat_map(|m| m.candidates().collect::<Vec<_>>())
+        .collect();
     assert_eq!(written.len(), 1);
     assert_eq!(written[0].kind, CandidateKind::Relay);
     assert!(text.contains("a=ice-options:trickle\r\n") && text.contains("a=end-of-candidates\r\n"));
@@ -184,7 +363,8 @@ fn storage_session_answer_is_trickle_relay_only_h264_sendonly() {
     assert_eq!(answer.media_at(1).unwrap().candidates().count(), 0);
 
     // The storage session always trickles: an offer that cannot is refused.
-    let no_trickle = include_str!("fixtures/kvs-storage-session-offer.sdp").replace("a=ice-options:trickle\r\n", "");
+    let no_trickle = include_str!("fixtures/kvs-storage-session-offer.sdp")
+        .replace("a=ice-options:trickle\r\n", "");
     assert_eq!(
         Negotiated::answer(&parse(&no_trickle), &Capabilities::STORAGE_SESSION).unwrap_err(),
         NegotiationError::MissingTrickle
@@ -210,25 +390,48 @@ fn feedback_extensions_and_payload_types_are_negotiated_not_echoed() {
     let neg = Negotiated::answer(&offer, &Capabilities::CAMERA).unwrap();
     let video = neg.section(MediaKind::Video).unwrap();
     // The offerer's numbering; feedback = what it offered (incl. `*`) ∩ what we do.
-    assert_eq!(video.codecs[0], Payload {
-        pt: 120,
-        codec: Codec::H264(H264::constrained_baseline()),
-        rtx: Some(121),
-        feedback: Feedback::NACK.union(Feedback::FIR),
-    });
-    assert_eq!((video.extensions.mid, video.extensions.transport_cc, video.extensions.abs_send_time), (Some(7), None, None));
+    assert_eq!(
+        video.codecs[0],
+        Payload {
+            pt: 120,
+            codec: Codec::H264(H264::constrained_baseline()),
+            rtx: Some(121),
+            feedback: Feedback::NACK.union(Feedback::FIR),
+        }
+    );
+    assert_eq!(
+        (
+            video.extensions.mid,
+            video.extensions.transport_cc,
+            video.extensions.abs_send_time
+        ),
+        (Some(7), None, None)
+    );
     // PCMU with its static payload type and no rtpmap.
-    assert_eq!(neg.section(MediaKind::Audio).unwrap().codecs[0].codec, Codec::Pcmu);
+    assert_eq!(
+        neg.section(MediaKind::Audio).unwrap().codecs[0].codec,
+        Codec::Pcmu
+    );
     let text = answer_text(&neg, &local(&[]));
-    assert!(text.contains("a=rtcp-fb:120 nack\r\na=rtcp-fb:120 ccm fir\r\n"), "{text}");
+    assert!(
+        text.contains("a=rtcp-fb:120 nack\r\na=rtcp-fb:120 ccm fir\r\n"),
+        "{text}"
+    );
     assert!(!text.contains("goog-lntf") && !text.contains("toffset") && !text.contains("pli"));
     assert!(text.contains("a=rtpmap:0 PCMU/8000\r\n"));
 
     // Without RTX or feedback in our capabilities, none is agreed.
-    let bare = Capabilities { rtx: false, feedback: Feedback::NONE, ..Capabilities::CAMERA };
+    let bare = Capabilities {
+        rtx: false,
+        feedback: Feedback::NONE,
+        ..Capabilities::CAMERA
+    };
     let neg = Negotiated::answer(&offer, &bare).unwrap();
     let video = neg.section(MediaKind::Video).unwrap();
-    assert_eq!((video.codecs[0].rtx, video.codecs[0].feedback), (None, Feedback::NONE));
+    assert_eq!(
+        (video.codecs[0].rtx, video.codecs[0].feedback),
+        (None, Feedback::NONE)
+    );
     let text = answer_text(&neg, &local(&[]));
     assert!(!text.contains("rtx") && !text.contains("rtcp-fb"));
 }
@@ -240,8 +443,16 @@ fn directions_follow_rfc_3264() {
     for offered in all {
         for wanted in all {
             let got = offered.answer(wanted);
-            assert_eq!(got.sends(), wanted.sends() && offered.receives(), "{offered:?}/{wanted:?}");
-            assert_eq!(got.receives(), wanted.receives() && offered.sends(), "{offered:?}/{wanted:?}");
+            assert_eq!(
+                got.sends(),
+                wanted.sends() && offered.receives(),
+                "{offered:?}/{wanted:?}"
+            );
+            assert_eq!(
+                got.receives(),
+                wanted.receives() && offered.sends(),
+                "{offered:?}/{wanted:?}"
+            );
         }
         assert_eq!(offered.reversed().reversed(), offered);
     }
@@ -255,7 +466,10 @@ fn directions_follow_rfc_3264() {
 fn setup_decides_the_dtls_role() {
     let role = |setup: &str, ours: Setup| {
         let text = SIMPLE.replace("a=setup:actpass", setup);
-        let caps = Capabilities { setup: ours, ..Capabilities::CAMERA };
+        let caps = Capabilities {
+            setup: ours,
+            ..Capabilities::CAMERA
+        };
         Negotiated::answer(&parse(&text), &caps).unwrap().dtls_role
     };
     assert_eq!(role("a=setup:actpass", Setup::Active), DtlsRole::Client);
@@ -271,8 +485,14 @@ fn setup_decides_the_dtls_role() {
 #[test]
 fn unanswerable_offers_say_what_is_missing() {
     let cases: [(String, NegotiationError); 8] = [
-        (SIMPLE.replace("a=ice-ufrag:abcd\r\n", ""), NegotiationError::MissingIceUfrag),
-        (SIMPLE.replace("a=ice-pwd:abcdefghijklmnopqrstuvwx\r\n", ""), NegotiationError::MissingIcePwd),
+        (
+            SIMPLE.replace("a=ice-ufrag:abcd\r\n", ""),
+            NegotiationError::MissingIceUfrag,
+        ),
+        (
+            SIMPLE.replace("a=ice-pwd:abcdefghijklmnopqrstuvwx\r\n", ""),
+            NegotiationError::MissingIcePwd,
+        ),
         (
             SIMPLE
                 .lines()
@@ -281,19 +501,41 @@ fn unanswerable_offers_say_what_is_missing() {
                 .collect(),
             NegotiationError::MissingFingerprint,
         ),
-        (SIMPLE.replacen("a=rtcp-mux\r\n", "", 1), NegotiationError::MissingRtcpMux { mline: 0 }),
-        (SIMPLE.replace("a=group:BUNDLE v a\r\n", ""), NegotiationError::MissingBundle),
+        (
+            SIMPLE.replacen("a=rtcp-mux\r\n", "", 1),
+            NegotiationError::MissingRtcpMux { mline: 0 },
+        ),
+        (
+            SIMPLE.replace("a=group:BUNDLE v a\r\n", ""),
+            NegotiationError::MissingBundle,
+        ),
         // Neither section has anything we can use.
         (
-            SIMPLE.replace("H264/90000", "VP9/90000").replace("UDP/TLS/RTP/SAVPF 0", "UDP/TLS/RTP/SAVPF 9"),
-            NegotiationError::NoCommonCodec { mline: 0, kind: MediaKind::Video },
+            SIMPLE
+                .replace("H264/90000", "VP9/90000")
+                .replace("UDP/TLS/RTP/SAVPF 0", "UDP/TLS/RTP/SAVPF 9"),
+            NegotiationError::NoCommonCodec {
+                mline: 0,
+                kind: MediaKind::Video,
+            },
         ),
         // H.264 in packetization mode 0 only: not what a camera sends.
         (
-            SIMPLE.replace("packetization-mode=1", "packetization-mode=0").replace("UDP/TLS/RTP/SAVPF 0", "UDP/TLS/RTP/SAVPF 9"),
-            NegotiationError::NoCommonCodec { mline: 0, kind: MediaKind::Video },
+            SIMPLE
+                .replace("packetization-mode=1", "packetization-mode=0")
+                .replace("UDP/TLS/RTP/SAVPF 0", "UDP/TLS/RTP/SAVPF 9"),
+            NegotiationError::NoCommonCodec {
+                mline: 0,
+                kind: MediaKind::Video,
+            },
         ),
-        (SIMPLE.replace(" 9 UDP", " 0 UDP"), NegotiationError::NoCommonCodec { mline: 0, kind: MediaKind::Video }),
+        (
+            SIMPLE.replace(" 9 UDP", " 0 UDP"),
+            NegotiationError::NoCommonCodec {
+                mline: 0,
+                kind: MediaKind::Video,
+            },
+        ),
     ];
     for (text, want) in cases {
         let got = Negotiated::answer(&parse(&text), &Capabilities::CAMERA).unwrap_err();
@@ -302,8 +544,14 @@ fn unanswerable_offers_say_what_is_missing() {
     }
     // A fingerprint at session level is enough; so are session-level ICE credentials.
     let session_level = SIMPLE
-        .replace("a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n", "")
-        .replace("t=0 0\r\n", "t=0 0\r\na=ice-ufrag:sess\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n");
+        .replace(
+            "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n",
+            "",
+        )
+        .replace(
+            "t=0 0\r\n",
+            "t=0 0\r\na=ice-ufrag:sess\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n",
+        );
     let neg = Negotiated::answer(&parse(&session_level), &Capabilities::CAMERA).unwrap();
     assert_eq!(neg.ice_ufrag, "sess");
     // Only one section needs no BUNDLE.
@@ -314,11 +562,23 @@ fn unanswerable_offers_say_what_is_missing() {
 
 #[test]
 fn sections_outside_bundle_or_beyond_the_first_of_a_kind_are_rejected() {
-    let offer = format!("{SIMPLE}{}", SIMPLE[SIMPLE.find("m=video").unwrap()..].replace("a=mid:v", "a=mid:v2").replace("a=mid:a", "a=mid:a2"));
+    let offer = format!(
+        "{SIMPLE}{}",
+        SIMPLE[SIMPLE.find("m=video").unwrap()..]
+            .replace("a=mid:v", "a=mid:v2")
+            .replace("a=mid:a", "a=mid:a2")
+    );
     let offer = offer.replace("a=group:BUNDLE v a", "a=group:BUNDLE v a v2");
     let neg = Negotiated::answer(&parse(&offer), &Capabilities::CAMERA).unwrap();
-    let accepted: Vec<_> = neg.sections.iter().map(|s| (s.mid.unwrap(), s.accepted)).collect();
-    assert_eq!(accepted, [("v", true), ("a", true), ("v2", false), ("a2", false)]);
+    let accepted: Vec<_> = neg
+        .sections
+        .iter()
+        .map(|s| (s.mid.unwrap(), s.accepted))
+        .collect();
+    assert_eq!(
+        accepted,
+        [("v", true), ("a", true), ("v2", false), ("a2", false)]
+    );
     let text = answer_text(&neg, &local(&[]));
     assert!(text.contains("a=group:BUNDLE v a\r\n"));
     assert!(text.contains("m=video 0 UDP/TLS/RTP/SAVPF 120\r\nc=IN IP4 0.0.0.0\r\na=mid:v2\r\n"));
@@ -328,7 +588,7 @@ fn sections_outside_bundle_or_beyond_the_first_of_a_kind_are_rejected() {
 fn h264_profiles_are_read_from_profile_level_id() {
     let p = |v: u32| ProfileLevelId::from_u32(v).profile();
     assert_eq!(p(0x42e01f), Some(H264Profile::ConstrainedBaseline));
-    assert_eq!(p(0x4240_1f), Some(H264Profile::ConstrainedBaseline));
+    assert_eq!(p(0x42401f), Some(H264Profile::ConstrainedBaseline));
     assert_eq!(p(0x4de01f), Some(H264Profile::ConstrainedBaseline));
     assert_eq!(p(0x42001f), Some(H264Profile::Baseline));
     assert_eq!(p(0x4d001f), Some(H264Profile::Main));
@@ -337,15 +597,26 @@ fn h264_profiles_are_read_from_profile_level_id() {
     assert_eq!(p(0xf4001f), Some(H264Profile::PredictiveHigh444));
     assert_eq!(p(0x42e11f), None, "reserved bits set");
     assert_eq!(p(0x12001f), None);
-    assert_eq!(ProfileLevelId::parse("42e01f"), Some(ProfileLevelId::CONSTRAINED_BASELINE_3_1));
-    assert_eq!(ProfileLevelId::parse("42E01F"), Some(ProfileLevelId::CONSTRAINED_BASELINE_3_1));
+    assert_eq!(
+        ProfileLevelId::parse("42e01f"),
+        Some(ProfileLevelId::CONSTRAINED_BASELINE_3_1)
+    );
+    assert_eq!(
+        ProfileLevelId::parse("42E01F"),
+        Some(ProfileLevelId::CONSTRAINED_BASELINE_3_1)
+    );
     for bad in ["", "42e01", "42e01f0", "zze01f", "+2e01f"] {
         assert_eq!(ProfileLevelId::parse(bad), None, "{bad}");
     }
     // Without level asymmetry we answer the lower level.
-    let offer = SIMPLE.replace("packetization-mode=1;profile-level-id=42e01f", "packetization-mode=1;profile-level-id=42e015");
+    let offer = SIMPLE.replace(
+        "packetization-mode=1;profile-level-id=42e01f",
+        "packetization-mode=1;profile-level-id=42e015",
+    );
     let neg = Negotiated::answer(&parse(&offer), &Capabilities::CAMERA).unwrap();
-    let Codec::H264(h) = neg.section(MediaKind::Video).unwrap().codecs[0].codec else { panic!() };
+    let Codec::H264(h) = neg.section(MediaKind::Video).unwrap().codecs[0].codec else {
+        panic!()
+    };
     assert_eq!(h.profile_level_id.to_string(), "42e015");
 }
 
@@ -359,9 +630,15 @@ fn our_viewer_offer_is_answered_by_our_camera_and_read_back() {
     let parsed = parse(&text);
     assert_eq!(parsed.media_count(), 3);
     let v = parsed.media_at(0).unwrap();
-    assert_eq!((v.kind(), v.direction(), v.setup()), (MediaKind::Video, Direction::RecvOnly, Some(Setup::ActPass)));
+    assert_eq!(
+        (v.kind(), v.direction(), v.setup()),
+        (MediaKind::Video, Direction::RecvOnly, Some(Setup::ActPass))
+    );
     assert_eq!(v.line().formats.as_str(), "96 97 98 99 100 101 102 103");
-    assert_eq!(parsed.media_at(1).unwrap().line().formats.as_str(), "104 0 8");
+    assert_eq!(
+        parsed.media_at(1).unwrap().line().formats.as_str(),
+        "104 0 8"
+    );
 
     let camera = Negotiated::answer(&parsed, &Capabilities::CAMERA).unwrap();
     let answer_text = answer_text(&camera, &local(&[]));
@@ -375,11 +652,19 @@ fn our_viewer_offer_is_answered_by_our_camera_and_read_back() {
     assert_eq!(video.codecs[0].rtx, Some(97));
     assert_eq!(video.remote_ssrc, Some(0x1122_3344));
     assert_eq!(video.remote_rtx_ssrc, Some(0x5566_7788));
-    assert_eq!(viewer.section(MediaKind::Audio).unwrap().direction, Direction::SendRecv);
+    assert_eq!(
+        viewer.section(MediaKind::Audio).unwrap().direction,
+        Direction::SendRecv
+    );
     assert!(viewer.section(MediaKind::Application).is_some());
 
     // An answer with a payload type we never offered, or `actpass`, is refused.
-    let bad_pt = answer_text.replace("m=video 9 UDP/TLS/RTP/SAVPF 96", "m=video 9 UDP/TLS/RTP/SAVPF 126").replace("a=rtpmap:96 ", "a=rtpmap:126 ");
+    let bad_pt = answer_text
+        .replace(
+            "m=video 9 UDP/TLS/RTP/SAVPF 96",
+            "m=video 9 UDP/TLS/RTP/SAVPF 126",
+        )
+        .replace("a=rtpmap:96 ", "a=rtpmap:126 ");
     assert_eq!(
         Negotiated::from_answer(&parse(&bad_pt), &offer, &Capabilities::VIEWER).unwrap_err(),
         NegotiationError::AnswerMismatch { mline: 0 }
@@ -416,11 +701,18 @@ fn writing_into_small_buffers_fails_cleanly() {
     let cands = [relay; 10];
     let l = local(&cands);
     let full = answer_text(&neg, &l);
-    assert!(kvs_payload_len("answer", &full) <= KVS_MAX_PAYLOAD, "{} bytes", full.len());
+    assert!(
+        kvs_payload_len("answer", &full) <= KVS_MAX_PAYLOAD,
+        "{} bytes",
+        full.len()
+    );
     let mut buf = vec![0u8; full.len()];
     for n in 0..full.len() {
         let mut w = SliceWriter::new(&mut buf[..n]);
-        assert_eq!(neg.write_answer(&l, &mut w), Err(NegotiationError::BufferTooSmall));
+        assert_eq!(
+            neg.write_answer(&l, &mut w),
+            Err(NegotiationError::BufferTooSmall)
+        );
     }
     let mut w = SliceWriter::new(&mut buf);
     neg.write_answer(&l, &mut w).unwrap();
@@ -431,14 +723,36 @@ fn writing_into_small_buffers_fails_cleanly() {
 fn local_strings_cannot_break_out_of_their_line() {
     let neg = Negotiated::answer(&parse(SIMPLE), &Capabilities::CAMERA).unwrap();
     for bad in [
-        Local { ice_ufrag: "ab cd", ..local(&[]) },
-        Local { ice_pwd: "pw\r\na=evil", ..local(&[]) },
-        Local { cname: "", ..local(&[]) },
-        Local { stream_id: "s\n", ..local(&[]) },
-        Local { video: Some(SendStream { track_id: "a b", ssrc: 1, rtx_ssrc: 2 }), ..local(&[]) },
+        Local {
+            ice_ufrag: "ab cd",
+            ..local(&[])
+        },
+        Local {
+            ice_pwd: "pw\r\na=evil",
+            ..local(&[])
+        },
+        Local {
+            cname: "",
+            ..local(&[])
+        },
+        Local {
+            stream_id: "s\n",
+            ..local(&[])
+        },
+        Local {
+            video: Some(SendStream {
+                track_id: "a b",
+                ssrc: 1,
+                rtx_ssrc: 2,
+            }),
+            ..local(&[])
+        },
     ] {
         let mut s = String::new();
-        assert_eq!(neg.write_answer(&bad, &mut s), Err(NegotiationError::InvalidLocal));
+        assert_eq!(
+            neg.write_answer(&bad, &mut s),
+            Err(NegotiationError::InvalidLocal)
+        );
     }
 }
 

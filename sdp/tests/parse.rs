@@ -366,14 +366,16 @@ fn bounds_are_enforced_with_clear_errors() {
 
 #[test]
 fn truncations_and_byte_flips_of_a_browser_offer_never_panic() {
+    // Every byte on the host; a sample under qemu-mipsel, where debug builds run ~50x slower.
+    let step = if cfg!(target_arch = "mips") { 23 } else { 1 };
     let text = include_str!("fixtures/chromium156-viewer-offer.sdp");
-    for end in 0..text.len() {
+    for end in (0..text.len()).step_by(step) {
         if let Some(prefix) = text.get(..end) {
             let _ = parse(prefix);
         }
     }
     let bytes = text.as_bytes();
-    for i in (0..bytes.len()).step_by(7) {
+    for i in (0..bytes.len()).step_by(7 * step) {
         for b in [b' ', b':', b'/', b'\n', b'0', b'=', 0xff] {
             let mut v = bytes.to_vec();
             v[i] = b;
