@@ -139,11 +139,6 @@ pub enum NegotiationError {
         /// The `m=` line index.
         mline: usize,
     },
-    /// A section that would be accepted has no `a=mid`.
-    MissingMid {
-        /// The `m=` line index.
-        mline: usize,
-    },
     /// Nothing in the offer can be accepted: no media section has a codec in common with
     /// ours (the first rejected audio/video section is named), and no data channel.
     NoCommonCodec {
@@ -185,7 +180,6 @@ impl fmt::Display for NegotiationError {
             NegotiationError::MissingRtcpMux { mline } => {
                 write!(f, "m-line {mline} has no a=rtcp-mux")
             }
-            NegotiationError::MissingMid { mline } => write!(f, "m-line {mline} has no a=mid"),
             NegotiationError::NoCommonCodec { mline, kind } => {
                 write!(
                     f,

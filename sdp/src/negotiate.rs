@@ -521,12 +521,6 @@ impl<'a, const M: usize> Negotiated<'a, M> {
         if accepted > 1 && bundle.is_none() {
             return Err(NegotiationError::MissingBundle);
         }
-        if let Some(s) = sections
-            .iter()
-            .find(|s| s.accepted && s.mid.is_none() && accepted > 1)
-        {
-            return Err(NegotiationError::MissingMid { mline: s.mline });
-        }
         // The transport is the first accepted section's (BUNDLE: they all share it).
         let tag = sections
             .iter()
@@ -919,12 +913,18 @@ fn write_description<W: fmt::Write>(
     ))?;
     w.line(format_args!("s=-"))?;
     w.line(format_args!("t=0 0"))?;
-    let bundled = sections.iter().filter(|s| s.accepted).filter_map(|s| s.mid);
-    w.0.write_str("a=group:BUNDLE")?;
-    for mid in bundled {
-        write!(w.0, " {mid}")?;
+    let mut bundled = sections
+        .iter()
+        .filter(|s| s.accepted)
+        .filter_map(|s| s.mid)
+        .peekable();
+    if bundled.peek().is_some() {
+        w.0.write_str("a=group:BUNDLE")?;
+        for mid in bundled {
+            write!(w.0, " {mid}")?;
+        }
+        w.0.write_str("\r\n")?;
     }
-    w.0.write_str("\r\n")?;
     if extmap_allow_mixed {
         w.line(format_args!("a=extmap-allow-mixed"))?;
     }

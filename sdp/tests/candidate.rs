@@ -1,10 +1,18 @@
 //! `a=candidate` grammar (RFC 8839 §5.1 + the libwebrtc extensions) and the KVS
 //! candidate JSON, both ways.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::net::IpAddr;
 
-use rtcam_sdp::{Address, Attribute, Candidate, CandidateInit, CandidateJsonError, CandidateKind, TcpType, Transport};
+use rtcam_sdp::{
+    Address, Attribute, Candidate, CandidateInit, CandidateJsonError, CandidateKind, TcpType,
+    Transport,
+};
 
 fn ip(s: &str) -> Address<'static> {
     Address::Ip(s.parse::<IpAddr>().unwrap())
@@ -18,36 +26,69 @@ fn browser_candidates_read_field_by_field() {
     )
     .unwrap();
     assert_eq!(c.foundation, "1572499130");
-    assert_eq!((c.component, c.transport, c.priority), (1, Transport::Udp, 2_122_260_223));
-    assert_eq!((c.address, c.port, c.kind), (ip("127.0.0.1"), 59507, CandidateKind::Host));
-    assert_eq!((c.generation, c.network_id, c.network_cost), (Some(0), Some(1), Some(50)));
+    assert_eq!(
+        (c.component, c.transport, c.priority),
+        (1, Transport::Udp, 2_122_260_223)
+    );
+    assert_eq!(
+        (c.address, c.port, c.kind),
+        (ip("127.0.0.1"), 59507, CandidateKind::Host)
+    );
+    assert_eq!(
+        (c.generation, c.network_id, c.network_cost),
+        (Some(0), Some(1), Some(50))
+    );
     assert_eq!(c.related, None);
     // TCP active with port 9.
-    let c = Candidate::parse("594906146 1 tcp 1518280447 127.0.0.1 9 typ host tcptype active generation 0 network-id 1")
-        .unwrap();
-    assert_eq!((c.transport, c.port, c.tcp_type), (Transport::Tcp, 9, Some(TcpType::Active)));
+    let c = Candidate::parse(
+        "594906146 1 tcp 1518280447 127.0.0.1 9 typ host tcptype active generation 0 network-id 1",
+    )
+    .unwrap();
+    assert_eq!(
+        (c.transport, c.port, c.tcp_type),
+        (Transport::Tcp, 9, Some(TcpType::Active))
+    );
     // Firefox: upper-case transport, srflx with raddr/rport.
-    let c = Candidate::parse("candidate:1 1 UDP 1686052863 203.0.113.7 61234 typ srflx raddr 192.168.1.2 rport 61234")
-        .unwrap();
+    let c = Candidate::parse(
+        "candidate:1 1 UDP 1686052863 203.0.113.7 61234 typ srflx raddr 192.168.1.2 rport 61234",
+    )
+    .unwrap();
     assert_eq!(c.transport, Transport::Udp);
-    assert_eq!((c.kind, c.related), (CandidateKind::ServerReflexive, Some((ip("192.168.1.2"), 61234))));
+    assert_eq!(
+        (c.kind, c.related),
+        (
+            CandidateKind::ServerReflexive,
+            Some((ip("192.168.1.2"), 61234))
+        )
+    );
     // mDNS name, ufrag.
     let c = Candidate::parse(
         "a=candidate:3 1 udp 2113937151 1f4712db-ea17-4bcf-a596-105139dfd8bf.local 54321 typ host generation 0 ufrag EsAw network-cost 999",
     )
     .unwrap();
-    assert_eq!(c.address, Address::Name("1f4712db-ea17-4bcf-a596-105139dfd8bf.local"));
+    assert_eq!(
+        c.address,
+        Address::Name("1f4712db-ea17-4bcf-a596-105139dfd8bf.local")
+    );
     assert!(c.address.is_mdns());
     assert_eq!((c.ufrag, c.network_cost), (Some("EsAw"), Some(999)));
     // IPv6 relay, with an unknown extension skipped and counted.
-    let c = Candidate::parse("4 1 udp 16777215 ::1 3478 typ relay raddr 0.0.0.0 rport 0 future-ext 7").unwrap();
+    let c =
+        Candidate::parse("4 1 udp 16777215 ::1 3478 typ relay raddr 0.0.0.0 rport 0 future-ext 7")
+            .unwrap();
     assert_eq!((c.address, c.kind), (ip("::1"), CandidateKind::Relay));
     assert_eq!(c.unknown_extensions, 1);
     // Passive and simultaneous-open TCP, prflx.
-    for (t, want) in [("passive", TcpType::Passive), ("so", TcpType::SimultaneousOpen)] {
+    for (t, want) in [
+        ("passive", TcpType::Passive),
+        ("so", TcpType::SimultaneousOpen),
+    ] {
         let line = format!("5 1 tcp 1 ::1 443 typ prflx tcptype {t}");
         let c = Candidate::parse(&line).unwrap();
-        assert_eq!((c.tcp_type, c.kind), (Some(want), CandidateKind::PeerReflexive));
+        assert_eq!(
+            (c.tcp_type, c.kind),
+            (Some(want), CandidateKind::PeerReflexive)
+        );
     }
 }
 
@@ -63,7 +104,10 @@ fn candidates_write_back_what_was_read() {
         let c = Candidate::parse(line).unwrap();
         assert_eq!(c.to_string(), line);
         assert_eq!(c.attribute().to_string(), format!("candidate:{line}"));
-        assert_eq!(Attribute::parse(&format!("candidate:{line}")).unwrap(), Attribute::Candidate(c));
+        assert_eq!(
+            Attribute::parse(&format!("candidate:{line}")).unwrap(),
+            Attribute::Candidate(c)
+        );
     }
 }
 
@@ -110,7 +154,10 @@ fn kvs_candidate_json_both_ways() {
     let init = CandidateInit::from_json(json).unwrap();
     let c = init.candidate.unwrap();
     assert_eq!((c.port, c.ufrag), (59507, Some("QeGG")));
-    assert_eq!((init.sdp_mid, init.sdp_mline_index, init.username_fragment), (Some("0"), Some(0), Some("QeGG")));
+    assert_eq!(
+        (init.sdp_mid, init.sdp_mline_index, init.username_fragment),
+        (Some("0"), Some(0), Some("QeGG"))
+    );
     let mut out = String::new();
     init.write_json(&mut out).unwrap();
     assert_eq!(out, json);
@@ -122,14 +169,24 @@ fn kvs_candidate_json_both_ways() {
     assert_eq!((init.sdp_mid, init.sdp_mline_index), (None, Some(1)));
     let mut out = String::new();
     init.write_json(&mut out).unwrap();
-    assert_eq!(out, r#"{"candidate":"candidate:0 1 udp 2122252543 10.0.0.2 49203 typ host","sdpMLineIndex":1}"#);
+    assert_eq!(
+        out,
+        r#"{"candidate":"candidate:0 1 udp 2122252543 10.0.0.2 49203 typ host","sdpMLineIndex":1}"#
+    );
     // ... and what we write reads back to the same thing.
     assert_eq!(CandidateInit::from_json(&out).unwrap(), init);
 
     // A candidate line from a description becomes JSON for trickling.
     let line = "a=candidate:4 1 udp 16777215 ::1 3478 typ relay raddr 127.0.0.1 rport 50000";
-    let Attribute::Candidate(c) = Attribute::parse(&line[2..]).unwrap() else { panic!() };
-    let init = CandidateInit { candidate: Some(c), sdp_mid: Some("0"), sdp_mline_index: Some(0), username_fragment: None };
+    let Attribute::Candidate(c) = Attribute::parse(&line[2..]).unwrap() else {
+        panic!()
+    };
+    let init = CandidateInit {
+        candidate: Some(c),
+        sdp_mid: Some("0"),
+        sdp_mline_index: Some(0),
+        username_fragment: None,
+    };
     let mut out = String::new();
     init.write_json(&mut out).unwrap();
     assert_eq!(
@@ -140,11 +197,17 @@ fn kvs_candidate_json_both_ways() {
     assert_eq!(format!("a={}", back.candidate.unwrap().attribute()), line);
 
     // End of candidates: an empty candidate string.
-    let end = CandidateInit::from_json(r#"{"candidate":"","sdpMid":"0","sdpMLineIndex":0}"#).unwrap();
+    let end =
+        CandidateInit::from_json(r#"{"candidate":"","sdpMid":"0","sdpMLineIndex":0}"#).unwrap();
     assert_eq!(end.candidate, None);
 
     // Strings needing escapes are written escaped.
-    let odd = CandidateInit { candidate: None, sdp_mid: Some("a\"b\\c"), sdp_mline_index: None, username_fragment: None };
+    let odd = CandidateInit {
+        candidate: None,
+        sdp_mid: Some("a\"b\\c"),
+        sdp_mline_index: None,
+        username_fragment: None,
+    };
     let mut out = String::new();
     odd.write_json(&mut out).unwrap();
     assert_eq!(out, r#"{"candidate":"","sdpMid":"a\"b\\c"}"#);
@@ -158,12 +221,19 @@ fn bad_candidate_json_is_a_clear_error() {
         ("{", CandidateJsonError::Json),
         (r#"{"sdpMid":"0"}"#, CandidateJsonError::Json),
         (r#"{"candidate":5,"sdpMid":"0"}"#, CandidateJsonError::Json),
-        (r#"{"candidate":"candidate:1 1 udp 1 1.2.3.4 9 typ host","sdpMLineIndex":-1}"#, CandidateJsonError::Json),
-        (r#"{"candidate":"candidate:1 1 udp 1 1.2.3.4 9 typ host"}"#, CandidateJsonError::NoSection),
+        (
+            r#"{"candidate":"candidate:1 1 udp 1 1.2.3.4 9 typ host","sdpMLineIndex":-1}"#,
+            CandidateJsonError::Json,
+        ),
+        (
+            r#"{"candidate":"candidate:1 1 udp 1 1.2.3.4 9 typ host"}"#,
+            CandidateJsonError::NoSection,
+        ),
     ] {
         assert_eq!(CandidateInit::from_json(json).unwrap_err(), want, "{json}");
     }
-    let e = CandidateInit::from_json(r#"{"candidate":"candidate:1 1 udp","sdpMid":"0"}"#).unwrap_err();
+    let e =
+        CandidateInit::from_json(r#"{"candidate":"candidate:1 1 udp","sdpMid":"0"}"#).unwrap_err();
     assert!(matches!(e, CandidateJsonError::Candidate(a) if a.attribute == "candidate"));
     assert!(e.to_string().contains("candidate"));
 }
