@@ -1,0 +1,495 @@
+//! What H.264 and H.265 share: Annex-B scanning, the parameter-set cache, and one
+//! packetizer and depacketizer generic over the NAL header format (single NAL unit,
+//! aggregation and fragmentation packets have the same shape in RFC 6184 and RFC 7798).
+
+use super::assemble::{Assembler, DropReason};
+use super::{Error, PayloadMeta};
+
+/// The largest parameter set (SPS, PPS, VPS) a payloader keeps for re-sending, in bytes.
+pub const PARAM_SET_CAPACITY: usize = 256;
+
+/// The 4-byte Annex-B start code the depayloaders write before every NAL unit.
+pub(crate) const START_CODE: [u8; 4] = [0, 0, 0, 1];
+
+/// Finds the first `00 00 01` in `s`, returning the index of its first zero.
+///
+/// Eight bytes at a time: a start code's `01` lies in some 8-byte word, and that word
+/// then holds a byte <= 1, which one SWAR test finds; only such words are checked byte
+/// by byte (the two zeros may lie in the word before).
+#[inline]
+fn find_start_code(s: &[u8]) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let is_code_end = |j: usize| j >= 2 && s.get(j - 2..=j) == Some(&[0, 0, 1][..]);
+    let mut base = 0;
+    while let Some(word) = s.get(base..base + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        // Clearing bit 0 maps 0 and 1 to 0: then "has a zero byte".
+        let v = u64::from_le_bytes(w) & !LOW;
+        if v.wrapping_sub(LOW) & !v & HIGH != 0 {
+            let ones = word.iter().enumerate().filter(|(_, b)| **b == 1);
+            if let Some((k, _)) = ones.into_iter().find(|(k, _)| is_code_end(base + k)) {
+                return Some(base + k - 2);
+            }
+        }
+        base += 8;
+    }
+    (base..s.len()).find(|&j| is_code_end(j)).map(|j| j - 2)
+}
+
+/// Drops trailing zero bytes (`trailing_zero_8bits`, a 4-byte start code's first zero).
+#[inline]
+fn trim_zeros(mut nal: &[u8]) -> &[u8] {
+    while let [rest @ .., 0] = nal {
+        nal = rest;
+    }
+    nal
+}
+
+/// The NAL units of an Annex-B byte stream (3- or 4-byte start codes), without start
+/// codes or trailing zeros; empty units are skipped.
+#[derive(Debug, Clone)]
+pub struct AnnexB<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> AnnexB<'a> {
+    /// Checks that `data` begins (after any zero bytes) with a start code.
+    pub fn new(data: &'a [u8]) -> Result<Self, Error> {
+        let zeros = data.iter().take_while(|&&b| b == 0).count();
+        match data.get(zeros) {
+            Some(1) if zeros >= 2 => Ok(AnnexB {
+                rest: data.get(zeros + 1..).unwrap_or_default(),
+            }),
+            _ => Err(Error::NoStartCode),
+        }
+    }
+}
+
+impl<'a> Iterator for AnnexB<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        loop {
+            if self.rest.is_empty() {
+                return None;
+            }
+            let (nal, rest) = match find_start_code(self.rest) {
+                Some(i) => (
+                    self.rest.get(..i).unwrap_or_default(),
+                    self.rest.get(i + 3..).unwrap_or_default(),
+                ),
+                None => (self.rest, &[][..]),
+            };
+            self.rest = rest;
+            let nal = trim_zeros(nal);
+            if !nal.is_empty() {
+                return Some(nal);
+            }
+        }
+    }
+}
+
+/// How the two codecs differ.
+pub(crate) trait NalFormat {
+    /// NAL unit header size: 1 (H.264) or 2 (H.265).
+    const HEADER: usize;
+    /// Size of a fragmentation unit's headers (FU indicator/payload header + FU header).
+    const FU_HEADER: usize = Self::HEADER + 1;
+    /// The payloader's cache slot for a parameter-set NAL unit.
+    fn param_slot(nal: &[u8]) -> Option<usize>;
+    /// IDR (H.264) / IRAP (H.265).
+    fn is_keyframe(nal: &[u8]) -> bool;
+    /// Aggregation header fields of one NAL unit (type bits cleared).
+    fn agg_fields(nal: &[u8]) -> u16;
+    /// Combines the aggregation header fields of two NAL units.
+    fn agg_merge(a: u16, b: u16) -> u16;
+    /// The aggregation packet's header for the combined fields.
+    fn agg_header(fields: u16) -> [u8; 2];
+    /// The fragmentation unit headers for fragments of `nal`.
+    fn fu_header(nal: &[u8], start: bool, end: bool) -> [u8; 3];
+    /// The packet kind of a received payload (by its header).
+    fn kind(payload: &[u8]) -> Result<Kind, Error>;
+    /// A fragmentation unit's (start, end, reconstructed NAL header); `payload` holds at
+    /// least `FU_HEADER` bytes.
+    fn fu_parse(payload: &[u8]) -> (bool, bool, [u8; 2]);
+}
+
+/// Received packet kinds.
+pub(crate) enum Kind {
+    Single,
+    Aggregate,
+    Fragment,
+}
+
+/// Parameter sets kept for re-sending before keyframes.
+#[derive(Debug, Clone)]
+pub(crate) struct ParamCache<const N: usize> {
+    data: [[u8; PARAM_SET_CAPACITY]; N],
+    len: [usize; N],
+}
+
+impl<const N: usize> ParamCache<N> {
+    pub(crate) const fn new() -> Self {
+        ParamCache {
+            data: [[0; PARAM_SET_CAPACITY]; N],
+            len: [0; N],
+        }
+    }
+
+    fn store(&mut self, slot: usize, nal: &[u8]) {
+        if let (Some(dst), Some(len)) = (self.data.get_mut(slot), self.len.get_mut(slot)) {
+            match dst.get_mut(..nal.len()) {
+                Some(d) => {
+                    d.copy_from_slice(nal);
+                    *len = nal.len();
+                }
+                // Too large to keep: better none than a stale one.
+                None => *len = 0,
+            }
+        }
+    }
+
+    fn get(&self, slot: usize) -> &[u8] {
+        match (self.data.get(slot), self.len.get(slot)) {
+            (Some(d), Some(&len)) => d.get(..len).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+
+    /// Bit mask of the slots holding a parameter set.
+    fn present(&self) -> u8 {
+        self.len
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| **l > 0)
+            .fold(0, |m, (i, _)| m | (1 << i))
+    }
+}
+
+/// Where a frame's NAL units come from.
+#[derive(Debug, Clone)]
+pub(crate) enum Source<'a> {
+    AnnexB(AnnexB<'a>),
+    List(core::slice::Iter<'a, &'a [u8]>),
+}
+
+impl<'a> Source<'a> {
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        match self {
+            Source::AnnexB(a) => a.next(),
+            Source::List(l) => l.by_ref().copied().find(|n| !n.is_empty()),
+        }
+    }
+}
+
+/// A NAL unit to send: from the frame, or a cached parameter set.
+#[derive(Debug, Clone, Copy)]
+enum Item<'a> {
+    Frame(&'a [u8]),
+    Cached(usize),
+}
+
+/// The payloads of one frame; generic over the codec's NAL format.
+#[derive(Debug)]
+pub(crate) struct NalFrame<'a, F, const N: usize> {
+    cache: &'a mut ParamCache<N>,
+    resend: bool,
+    src: Source<'a>,
+    max_payload: usize,
+    peeked: Option<Item<'a>>,
+    /// Cached parameter sets still to send before `deferred` (bit mask of slots).
+    inject: u8,
+    deferred: Option<&'a [u8]>,
+    /// Parameter-set slots seen in this frame.
+    seen: u8,
+    keyframe_seen: bool,
+    /// The NAL unit being fragmented and the offset of its next fragment.
+    fu: Option<(Item<'a>, usize)>,
+    _format: core::marker::PhantomData<F>,
+}
+
+impl<'a, F: NalFormat, const N: usize> NalFrame<'a, F, N> {
+    pub(crate) fn new(
+        cache: &'a mut ParamCache<N>,
+        resend: bool,
+        src: Source<'a>,
+        max_payload: usize,
+    ) -> Result<Self, Error> {
+        // A fragment must carry at least one byte of data.
+        if max_payload <= F::FU_HEADER {
+            return Err(Error::MaxPayloadTooSmall);
+        }
+        let mut f = NalFrame {
+            cache,
+            resend,
+            src,
+            max_payload,
+            peeked: None,
+            inject: 0,
+            deferred: None,
+            seen: 0,
+            keyframe_seen: false,
+            fu: None,
+            _format: core::marker::PhantomData,
+        };
+        if f.peek().is_none() {
+            return Err(Error::EmptyFrame);
+        }
+        Ok(f)
+    }
+
+    /// The next NAL unit to send, with cached parameter sets injected before the frame's
+    /// first keyframe NAL unit when the frame lacks them.
+    fn pull(&mut self) -> Option<Item<'a>> {
+        if self.inject != 0 {
+            let slot = self.inject.trailing_zeros() as usize;
+            self.inject &= self.inject - 1;
+            return Some(Item::Cached(slot));
+        }
+        if let Some(d) = self.deferred.take() {
+            return Some(Item::Frame(d));
+        }
+        let nal = self.src.next()?;
+        if self.resend {
+            if let Some(slot) = F::param_slot(nal) {
+                self.seen |= 1 << slot;
+                self.cache.store(slot, nal);
+            } else if !self.keyframe_seen && F::is_keyframe(nal) {
+                self.keyframe_seen = true;
+                let missing = self.cache.present() & !self.seen;
+                if missing != 0 {
+                    self.inject = missing;
+                    self.deferred = Some(nal);
+                    return self.pull();
+                }
+            }
+        }
+        Some(Item::Frame(nal))
+    }
+
+    #[inline]
+    fn peek(&mut self) -> Option<Item<'a>> {
+        if self.peeked.is_none() {
+            self.peeked = self.pull();
+        }
+        self.peeked
+    }
+
+    #[inline]
+    fn take(&mut self) -> Option<Item<'a>> {
+        match self.peeked.take() {
+            Some(i) => Some(i),
+            None => self.pull(),
+        }
+    }
+
+    #[inline]
+    fn bytes(&self, item: Item<'a>) -> &[u8] {
+        match item {
+            Item::Frame(n) => n,
+            Item::Cached(slot) => self.cache.get(slot),
+        }
+    }
+
+    #[inline]
+    fn len(&self, item: Item<'a>) -> usize {
+        self.bytes(item).len()
+    }
+
+    pub(crate) fn next_into(&mut self, out: &mut [u8]) -> Result<Option<PayloadMeta>, Error> {
+        let out = out
+            .get_mut(..self.max_payload)
+            .ok_or(Error::BufferTooSmall)?;
+        if let Some((item, offset)) = self.fu {
+            return Ok(Some(self.fragment(out, item, offset)));
+        }
+        let Some(first) = self.take() else {
+            return Ok(None);
+        };
+        let first_len = self.len(first);
+        if first_len > self.max_payload {
+            return Ok(Some(self.fragment(out, first, F::HEADER)));
+        }
+        let agg_room = self.max_payload.min(usize::from(u16::MAX));
+        let aggregate = match self.peek() {
+            Some(next) => F::HEADER + 2 + first_len + 2 + self.len(next) <= agg_room,
+            None => false,
+        };
+        let len = if aggregate {
+            self.aggregate(out, first, agg_room)
+        } else {
+            let nal = self.bytes(first);
+            if let Some(dst) = out.get_mut(..nal.len()) {
+                dst.copy_from_slice(nal);
+            }
+            nal.len()
+        };
+        let marker = self.peek().is_none();
+        Ok(Some(PayloadMeta {
+            len,
+            marker,
+            timestamp_offset: 0,
+        }))
+    }
+
+    /// Writes an aggregation packet starting with `first` and as many following NAL units
+    /// as fit in `room` bytes; returns its length.
+    fn aggregate(&mut self, out: &mut [u8], first: Item<'a>, room: usize) -> usize {
+        let mut pos = F::HEADER;
+        let mut fields = F::agg_fields(self.bytes(first));
+        let mut item = first;
+        loop {
+            let nal = self.bytes(item);
+            let size = (nal.len() as u16).to_be_bytes();
+            if let Some(dst) = out.get_mut(pos..pos + 2 + nal.len()) {
+                let (s, n) = dst.split_at_mut(2);
+                s.copy_from_slice(&size);
+                n.copy_from_slice(nal);
+            }
+            pos += 2 + nal.len();
+            match self.peek() {
+                Some(next) if pos + 2 + self.len(next) <= room => {
+                    fields = F::agg_merge(fields, F::agg_fields(self.bytes(next)));
+                    self.peeked = None;
+                    item = next;
+                }
+                _ => break,
+            }
+        }
+        let hdr = F::agg_header(fields);
+        if let (Some(dst), Some(src)) = (out.get_mut(..F::HEADER), hdr.get(..F::HEADER)) {
+            dst.copy_from_slice(src);
+        }
+        pos
+    }
+
+    /// Writes the fragment of `item` that starts at `offset`.
+    fn fragment(&mut self, out: &mut [u8], item: Item<'a>, offset: usize) -> PayloadMeta {
+        let nal = self.bytes(item);
+        let rest = nal.get(offset..).unwrap_or_default();
+        let chunk = rest.len().min(self.max_payload - F::FU_HEADER);
+        let start = offset == F::HEADER;
+        let end = chunk == rest.len();
+        let hdr = F::fu_header(nal, start, end);
+        if let (Some(dst), Some(h)) = (out.get_mut(..F::FU_HEADER), hdr.get(..F::FU_HEADER)) {
+            dst.copy_from_slice(h);
+        }
+        if let (Some(dst), Some(src)) = (
+            out.get_mut(F::FU_HEADER..F::FU_HEADER + chunk),
+            rest.get(..chunk),
+        ) {
+            dst.copy_from_slice(src);
+        }
+        let marker = if end {
+            self.fu = None;
+            self.peek().is_none()
+        } else {
+            self.fu = Some((item, offset + chunk));
+            false
+        };
+        PayloadMeta {
+            len: F::FU_HEADER + chunk,
+            marker,
+            timestamp_offset: 0,
+        }
+    }
+}
+
+/// Whether an Annex-B access unit holds a keyframe NAL unit (invalid input: false).
+pub(crate) fn annexb_has_keyframe<F: NalFormat>(au: &[u8]) -> bool {
+    AnnexB::new(au).is_ok_and(|mut a| a.any(F::is_keyframe))
+}
+
+/// Parses one received payload into the assembler (packets already sequence-checked).
+pub(crate) fn depacketize<F: NalFormat, B: AsMut<[u8]> + AsRef<[u8]>>(
+    asm: &mut Assembler<B>,
+    payload: &[u8],
+) -> Result<(), Error> {
+    if payload.len() < F::HEADER {
+        return Err(Error::Truncated);
+    }
+    match F::kind(payload)? {
+        Kind::Single => {
+            if asm.fragment_open {
+                asm.fail(DropReason::FragmentEndMissing);
+                asm.fragment_open = false;
+            }
+            if F::is_keyframe(payload) {
+                asm.set_keyframe();
+            }
+            asm.append(&[&START_CODE, payload])
+        }
+        Kind::Aggregate => {
+            if asm.fragment_open {
+                asm.fail(DropReason::FragmentEndMissing);
+                asm.fragment_open = false;
+            }
+            let units = payload.get(F::HEADER..).unwrap_or_default();
+            // Validate every size before writing anything.
+            let mut rest = units;
+            let mut count = 0;
+            while !rest.is_empty() {
+                let (nal, tail) = split_unit::<F>(rest)?;
+                if F::is_keyframe(nal) {
+                    asm.set_keyframe();
+                }
+                rest = tail;
+                count += 1;
+            }
+            if count == 0 {
+                return Err(Error::InvalidAggregate);
+            }
+            let mut rest = units;
+            while let Ok((nal, tail)) = split_unit::<F>(rest) {
+                asm.append(&[&START_CODE, nal])?;
+                rest = tail;
+            }
+            Ok(())
+        }
+        Kind::Fragment => {
+            let data = payload.get(F::FU_HEADER..).unwrap_or_default();
+            if data.is_empty() {
+                return Err(Error::InvalidFragment);
+            }
+            let (start, end, hdr) = F::fu_parse(payload);
+            if start && end {
+                return Err(Error::InvalidFragment);
+            }
+            let hdr = hdr.get(..F::HEADER).unwrap_or_default();
+            if start {
+                if asm.fragment_open {
+                    asm.fail(DropReason::FragmentEndMissing);
+                }
+                if F::is_keyframe(hdr) {
+                    asm.set_keyframe();
+                }
+                asm.fragment_open = true;
+                asm.append(&[&START_CODE, hdr, data])?;
+            } else if asm.fragment_open {
+                asm.append(&[data])?;
+            } else {
+                asm.fail(DropReason::FragmentStartMissing);
+            }
+            if end {
+                asm.fragment_open = false;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Splits one size-prefixed NAL unit off an aggregation packet's body.
+fn split_unit<F: NalFormat>(body: &[u8]) -> Result<(&[u8], &[u8]), Error> {
+    let (size, rest) = body.split_at_checked(2).ok_or(Error::InvalidAggregate)?;
+    let size = match size {
+        [a, b] => usize::from(u16::from_be_bytes([*a, *b])),
+        _ => return Err(Error::InvalidAggregate),
+    };
+    if size < F::HEADER {
+        return Err(Error::InvalidAggregate);
+    }
+    rest.split_at_checked(size).ok_or(Error::InvalidAggregate)
+}
