@@ -292,7 +292,7 @@ impl<'a, const M: usize> Sdp<'a, M> {
 
     /// The mids of the first `a=group:BUNDLE`, if any.
     pub fn bundle(&self) -> Option<Tokens<'a>> {
-        self.attributes().find_map(|a| match a {
+        self.attributes().named("group").find_map(|a| match a {
             Attribute::Group {
                 semantics: "BUNDLE",
                 mids,
@@ -303,7 +303,9 @@ impl<'a, const M: usize> Sdp<'a, M> {
 
     /// Whether the session says `a=ice-lite`.
     pub fn ice_lite(&self) -> bool {
-        self.attributes().any(|a| a == Attribute::IceLite)
+        self.attributes()
+            .named("ice-lite")
+            .any(|a| a == Attribute::IceLite)
     }
 
     /// The section whose `a=mid` is `mid`.
@@ -420,6 +422,11 @@ impl<'a> Media<'a> {
         self.line.kind()
     }
 
+    /// The section's lines after the `m=` line.
+    pub(crate) fn body(&self) -> &'a str {
+        self.body
+    }
+
     /// The section's attributes, in order.
     pub fn attributes(&self) -> Attributes<'a> {
         Attributes::new(self.body)
@@ -427,7 +434,7 @@ impl<'a> Media<'a> {
 
     /// `a=mid`.
     pub fn mid(&self) -> Option<&'a str> {
-        self.attributes().find_map(|a| match a {
+        self.attributes().named("mid").find_map(|a| match a {
             Attribute::Mid(m) => Some(m),
             _ => None,
         })
@@ -436,6 +443,7 @@ impl<'a> Media<'a> {
     /// The direction (`sendrecv` when none is written).
     pub fn direction(&self) -> Direction {
         self.attributes()
+            .named_any(&["sendrecv", "sendonly", "recvonly", "inactive"])
             .find_map(|a| match a {
                 Attribute::Direction(d) => Some(d),
                 _ => None,
@@ -443,15 +451,20 @@ impl<'a> Media<'a> {
             .unwrap_or(Direction::SendRecv)
     }
 
-    fn with_session<T>(&self, f: impl Fn(Attribute<'a>) -> Option<T>) -> Option<T> {
+    fn with_session<T>(
+        &self,
+        name: &'static str,
+        f: impl Fn(Attribute<'a>) -> Option<T>,
+    ) -> Option<T> {
         self.attributes()
+            .named(name)
             .find_map(&f)
-            .or_else(|| Attributes::new(self.session).find_map(f))
+            .or_else(|| Attributes::new(self.session).named(name).find_map(f))
     }
 
     /// `a=ice-ufrag` of the section, else of the session.
     pub fn ice_ufrag(&self) -> Option<&'a str> {
-        self.with_session(|a| match a {
+        self.with_session("ice-ufrag", |a| match a {
             Attribute::IceUfrag(u) => Some(u),
             _ => None,
         })
@@ -459,7 +472,7 @@ impl<'a> Media<'a> {
 
     /// `a=ice-pwd` of the section, else of the session.
     pub fn ice_pwd(&self) -> Option<&'a str> {
-        self.with_session(|a| match a {
+        self.with_session("ice-pwd", |a| match a {
             Attribute::IcePwd(p) => Some(p),
             _ => None,
         })
@@ -471,10 +484,7 @@ impl<'a> Media<'a> {
             Attribute::IceOptions(o) if o.contains(option) => Some(()),
             _ => None,
         };
-        self.attributes()
-            .find_map(has)
-            .or_else(|| Attributes::new(self.session).find_map(has))
-            .is_some()
+        self.with_session("ice-options", has).is_some()
     }
 
     /// The strongest supported `a=fingerprint` of the section, else of the session.
@@ -487,12 +497,13 @@ impl<'a> Media<'a> {
                 })
                 .max_by_key(|f| f.algorithm())
         };
-        strongest(self.attributes()).or_else(|| strongest(Attributes::new(self.session)))
+        strongest(self.attributes().named("fingerprint"))
+            .or_else(|| strongest(Attributes::new(self.session).named("fingerprint")))
     }
 
     /// `a=setup` of the section, else of the session.
     pub fn setup(&self) -> Option<Setup> {
-        self.with_session(|a| match a {
+        self.with_session("setup", |a| match a {
             Attribute::Setup(s) => Some(s),
             _ => None,
         })
@@ -500,12 +511,16 @@ impl<'a> Media<'a> {
 
     /// Whether the section has `a=rtcp-mux`.
     pub fn rtcp_mux(&self) -> bool {
-        self.attributes().any(|a| a == Attribute::RtcpMux)
+        self.attributes()
+            .named("rtcp-mux")
+            .any(|a| a == Attribute::RtcpMux)
     }
 
     /// Whether the section has `a=rtcp-rsize`.
     pub fn rtcp_rsize(&self) -> bool {
-        self.attributes().any(|a| a == Attribute::RtcpRsize)
+        self.attributes()
+            .named("rtcp-rsize")
+            .any(|a| a == Attribute::RtcpRsize)
     }
 
     /// `a=rtpmap` for a payload type.
@@ -547,20 +562,49 @@ impl<'a> Media<'a> {
 #[derive(Debug, Clone)]
 pub struct Attributes<'a> {
     lines: Lines<'a>,
-    name: Option<&'static str>,
+    names: Names,
+}
+
+/// Which attribute names an [`Attributes`] yields; the others are skipped unparsed.
+#[derive(Debug, Clone, Copy)]
+enum Names {
+    All,
+    One(&'static str),
+    Any(&'static [&'static str]),
+}
+
+impl Names {
+    fn wants(self, value: &str) -> bool {
+        let is = |name: &str| {
+            value
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
+        };
+        match self {
+            Names::All => true,
+            Names::One(name) => is(name),
+            Names::Any(names) => names.iter().any(|n| is(n)),
+        }
+    }
 }
 
 impl<'a> Attributes<'a> {
     fn new(body: &'a str) -> Self {
         Attributes {
             lines: Lines::new(body, 1),
-            name: None,
+            names: Names::All,
         }
     }
 
-    /// Only the attributes called `name` (skips parsing the others).
+    /// Only the attributes called `name` (the others are skipped without being parsed).
     pub fn named(mut self, name: &'static str) -> Self {
-        self.name = Some(name);
+        self.names = Names::One(name);
+        self
+    }
+
+    /// Only the attributes with one of these names.
+    pub(crate) fn named_any(mut self, names: &'static [&'static str]) -> Self {
+        self.names = Names::Any(names);
         self
     }
 }
@@ -573,13 +617,8 @@ impl<'a> Iterator for Attributes<'a> {
             let Some((b'a', value)) = line.split() else {
                 continue;
             };
-            if let Some(name) = self.name {
-                let matches = value
-                    .strip_prefix(name)
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'));
-                if !matches {
-                    continue;
-                }
+            if !self.names.wants(value) {
+                continue;
             }
             // The description was validated when parsed: known attributes parse.
             if let Ok(a) = Attribute::parse(value) {

@@ -78,6 +78,7 @@ mod codec;
 mod description;
 mod error;
 mod fingerprint;
+mod index;
 mod kvs;
 mod negotiate;
 mod text;

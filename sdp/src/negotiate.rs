@@ -15,10 +15,11 @@ use heapless::Vec;
 
 use crate::attribute::{Attribute, Direction, Setup};
 use crate::candidate::{Candidate, CandidateKind};
-use crate::codec::{Codec, H264, ProfileLevelId, rtx_apt};
+use crate::codec::{Codec, H264, ProfileLevelId};
 use crate::description::{MAX_MEDIA, Media, MediaKind, Sdp};
 use crate::error::NegotiationError;
 use crate::fingerprint::Fingerprint;
+use crate::index::PayloadIndex;
 use crate::text::{dec_u32, is_token};
 use crate::write::Lines;
 
@@ -68,7 +69,7 @@ impl Feedback {
         Feedback(self.0 & other.0)
     }
 
-    fn from_line(kind: &str, parameter: Option<&str>) -> Feedback {
+    pub(crate) fn from_line(kind: &str, parameter: Option<&str>) -> Feedback {
         Feedback::LINES
             .iter()
             .find(|(_, k, p)| *k == kind && *p == parameter)
@@ -461,16 +462,8 @@ impl<'a, const M: usize> Negotiated<'a, M> {
         for m in offer.media() {
             let mut s = Section::rejected(&m);
             let line = m.line();
-            let bundle_only = line.port == 0
-                && m.attributes().any(|a| {
-                    matches!(
-                        a,
-                        Attribute::Other {
-                            name: "bundle-only",
-                            ..
-                        }
-                    )
-                });
+            let bundle_only =
+                line.port == 0 && m.attributes().named("bundle-only").next().is_some();
             let in_bundle = match (bundle, m.mid()) {
                 (Some(b), Some(mid)) => b.contains(mid),
                 (Some(_), None) => false,
@@ -549,7 +542,11 @@ impl<'a, const M: usize> Negotiated<'a, M> {
                 .fingerprint()
                 .ok_or(NegotiationError::MissingFingerprint)?,
             dtls_role,
-            extmap_allow_mixed: offer.attributes().any(|a| a == Attribute::ExtmapAllowMixed),
+            extmap_allow_mixed: offer
+                .attributes()
+                .named("extmap-allow-mixed")
+                .next()
+                .is_some(),
             sections,
         })
     }
@@ -574,24 +571,19 @@ impl<'a, const M: usize> Negotiated<'a, M> {
             if m.line().port != 0 {
                 match m.kind() {
                     MediaKind::Audio | MediaKind::Video => {
-                        for pt in m.line().payload_types() {
-                            let rtpmap = m.rtpmap(pt);
-                            if rtpmap
-                                .as_ref()
-                                .is_some_and(|r| rtx_apt(r, m.fmtp(pt).as_ref()).is_some())
-                            {
-                                continue;
-                            }
+                        let index = PayloadIndex::new(&m);
+                        for pt in m.line().payload_types().filter(|pt| !index.is_rtx(*pt)) {
                             let offered =
                                 ours.codecs.iter().find(|p| p.pt == pt).ok_or(mismatch)?;
-                            let codec = Codec::from_sdp(pt, rtpmap.as_ref(), m.fmtp(pt).as_ref())
+                            let codec = index
+                                .codec(pt)
                                 .filter(|c| offered.codec.matches(c))
                                 .ok_or(mismatch)?;
                             let payload = Payload {
                                 pt,
                                 codec,
-                                rtx: find_rtx(&m, pt).filter(|r| Some(*r) == offered.rtx),
-                                feedback: feedback(&m, pt).intersection(caps.feedback),
+                                rtx: index.rtx_for(pt).filter(|r| Some(*r) == offered.rtx),
+                                feedback: index.feedback(pt).intersection(caps.feedback),
                             };
                             // More than we offered per section cannot happen; ignore extras.
                             let _ = s.codecs.push(payload);
@@ -790,30 +782,29 @@ fn offered_section(
 
 /// Agrees codecs, feedback, extensions and direction for an offered audio/video section.
 fn answer_rtp<'a>(m: &Media<'a>, caps: &Capabilities<'_>, s: &mut Section<'a>) {
+    let index = PayloadIndex::new(m);
     for local in caps.codecs(m.kind()) {
-        let found = m.line().payload_types().find_map(|pt| {
-            if s.codecs.iter().any(|p| p.pt == pt) {
-                return None;
-            }
-            let fmtp = m.fmtp(pt);
-            let remote = Codec::from_sdp(pt, m.rtpmap(pt).as_ref(), fmtp.as_ref())?;
-            local
-                .matches(&remote)
-                .then(|| (pt, local.answer_for(&remote, fmtp.as_ref())))
-        });
+        let found = index
+            .codecs()
+            .find(|(pt, remote)| local.matches(remote) && !s.codecs.iter().any(|p| p.pt == *pt));
+        let found =
+            found.map(|(pt, remote)| (pt, local.answer_for(&remote, index.fmtp(pt).as_ref())));
         let Some((pt, codec)) = found else { continue };
         let rtx = if caps.rtx && codec.is_video() {
-            find_rtx(m, pt)
+            index.rtx_for(pt)
         } else {
             None
         };
-        let payload = Payload {
-            pt,
-            codec,
-            rtx,
-            feedback: feedback(m, pt).intersection(caps.feedback),
-        };
-        if s.codecs.push(payload).is_err() {
+        let feedback = index.feedback(pt).intersection(caps.feedback);
+        if s.codecs
+            .push(Payload {
+                pt,
+                codec,
+                rtx,
+                feedback,
+            })
+            .is_err()
+        {
             break;
         }
     }
@@ -825,25 +816,6 @@ fn answer_rtp<'a>(m: &Media<'a>, caps: &Capabilities<'_>, s: &mut Section<'a>) {
     s.extensions = extensions(m, caps);
     s.rtcp_rsize = m.rtcp_rsize();
     (s.remote_ssrc, s.remote_rtx_ssrc) = remote_ssrcs(m);
-}
-
-fn find_rtx(m: &Media<'_>, apt: u8) -> Option<u8> {
-    m.line().payload_types().find(|&pt| {
-        m.rtpmap(pt)
-            .is_some_and(|r| rtx_apt(&r, m.fmtp(pt).as_ref()) == Some(apt))
-    })
-}
-
-fn feedback(m: &Media<'_>, pt: u8) -> Feedback {
-    m.attributes()
-        .named("rtcp-fb")
-        .filter_map(|a| match a {
-            Attribute::RtcpFb(fb) if fb.payload_type.is_none_or(|p| p == pt) => {
-                Some(Feedback::from_line(fb.kind, fb.parameter))
-            }
-            _ => None,
-        })
-        .fold(Feedback::NONE, Feedback::union)
 }
 
 fn extensions(m: &Media<'_>, caps: &Capabilities<'_>) -> ExtensionIds {
@@ -887,7 +859,7 @@ fn data_channel(m: &Media<'_>) -> Option<Sctp> {
         port: 5000,
         max_message_size: 65_536,
     };
-    for a in m.attributes() {
+    for a in m.attributes().named_any(&["sctp-port", "max-message-size"]) {
         match a {
             Attribute::SctpPort(p) => sctp.port = p,
             Attribute::MaxMessageSize(s) => sctp.max_message_size = s,
