@@ -76,6 +76,20 @@
 //! - REMB bitrates are `u64`, clamped to [`rtcp::MAX_REMB_BITRATE`] (18-bit mantissa,
 //!   exponent up to 46) and rounded down to 18 significant bits when written.
 //! - Cumulative loss in report blocks is clamped to the 24-bit signed range on emit.
+//! - Sender: no SR for the RTX SSRC (only the media SSRC reports; SR counts include
+//!   plain resends, not RTX). RTT is measured only against the last 4 SRs we sent, on the
+//!   monotonic clock. FIR repeats are recognised against the last (requester, sequence
+//!   number) pair only. A NACKed packet queued but then refused by the byte budget counts
+//!   as resent for the resend interval. abs-send-time is taken from `now`, not from the
+//!   wall clock (receivers use only its differences).
+//! - Receiver ([`receiver`]): a new source has no RFC 3550 A.1 probation (SRTP already
+//!   authenticated it); the first packet is held [`receiver::Config::reorder_wait`] so
+//!   packets reordered before it still count. Reordering tolerance is 1000 sequence
+//!   numbers (A.1 uses 100) because NACKed retransmissions arrive late. Interarrival
+//!   jitter is updated only by packets that advance the highest sequence number (late and
+//!   retransmitted ones would inflate it). A duplicate of an already released packet is
+//!   counted as discarded, not duplicated. TWCC arrivals of sequence numbers already
+//!   reported (as lost) are ignored, not reported again.
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -88,7 +102,10 @@ pub mod codec;
 mod error;
 mod ext;
 mod packet;
+pub mod receiver;
 pub mod rtcp;
+pub mod sender;
+pub mod stats;
 
 pub use error::Error;
 pub use ext::{

@@ -22,12 +22,40 @@ fn footprint() {
             size_of::<rtcp::TransportFeedback<'_>>(),
         ),
         ("rtcp::ReportBlock", size_of::<rtcp::ReportBlock>()),
+        (
+            "sender::Sender<65536, 64> (ring included)",
+            size_of::<rtcam_rtp::sender::Sender<65_536, 64>>(),
+        ),
+        (
+            "sender::RetransmissionRing<65536, 64>",
+            size_of::<rtcam_rtp::sender::RetransmissionRing<65_536, 64>>(),
+        ),
+        // Receiving 720p (~1.5 Mbit/s): 128 KiB holds a ~100 KiB keyframe plus 200 ms of
+        // P frames, 256 slots ~1.6 s of packets; ~140 KiB in all, what the KVS SDK spends
+        // per transceiver. 1080p at 4 Mbit/s wants <512, 262_144>.
+        (
+            "receiver::JitterBuffer<256, 131072> (720p video)",
+            size_of::<rtcam_rtp::receiver::JitterBuffer<256, 131_072>>(),
+        ),
+        (
+            "receiver::JitterBuffer<64, 16384> (audio)",
+            size_of::<rtcam_rtp::receiver::JitterBuffer<64, 16_384>>(),
+        ),
+        (
+            "receiver::TwccRecorder<256>",
+            size_of::<rtcam_rtp::receiver::TwccRecorder<256>>(),
+        ),
     ];
     for (name, size) in sizes {
         println!("footprint {name}: {size} bytes ({} bit)", usize::BITS);
     }
     // A Header is built per packet on the media path: keep it small.
     assert!(size_of::<Header<'_>>() <= 512, "Header grew past 512 bytes");
+    // The 720p receiver stays near the KVS SDK's per-transceiver budget.
+    assert!(
+        size_of::<rtcam_rtp::receiver::JitterBuffer<256, 131_072>>() <= 150 * 1024,
+        "JitterBuffer<256, 131072> grew past 150 KiB"
+    );
     // RTCP Reprs borrow their lists: a few words each.
     assert!(
         size_of::<rtcp::Repr<'_>>() <= 128,
