@@ -29,6 +29,8 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+pub mod rtp;
+pub mod sdp;
 pub mod srtp;
 pub mod stun;
 pub mod turn;
