@@ -14,8 +14,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use rtcam_sdp::{
-    Attribute, Candidate, CandidateInit, Capabilities, Fingerprint, HashAlgorithm, Local, Negotiated, NegotiationError, Offer,
-    Sdp, SendStream, SliceWriter,
+    Attribute, Candidate, CandidateInit, Capabilities, Fingerprint, HashAlgorithm, Local,
+    Negotiated, NegotiationError, Offer, Sdp, SendStream, SliceWriter,
 };
 
 fn local() -> Local<'static> {
@@ -28,8 +28,16 @@ fn local() -> Local<'static> {
         fingerprint: Fingerprint::new(HashAlgorithm::Sha256, &[1; 32]).unwrap(),
         cname: "c",
         stream_id: "s",
-        video: Some(SendStream { track_id: "v", ssrc: 1, rtx_ssrc: 2 }),
-        audio: Some(SendStream { track_id: "a", ssrc: 3, rtx_ssrc: 4 }),
+        video: Some(SendStream {
+            track_id: "v",
+            ssrc: 1,
+            rtx_ssrc: 2,
+        }),
+        audio: Some(SendStream {
+            track_id: "a",
+            ssrc: 3,
+            rtx_ssrc: 4,
+        }),
         candidates: &[],
         end_of_candidates: true,
         relay_only: false,
@@ -39,7 +47,10 @@ fn local() -> Local<'static> {
 
 /// What survives writing a candidate: everything but the unknown extensions.
 fn known(c: Candidate<'_>) -> Candidate<'_> {
-    Candidate { unknown_extensions: 0, ..c }
+    Candidate {
+        unknown_extensions: 0,
+        ..c
+    }
 }
 
 fn all_attributes<'a>(sdp: &Sdp<'a>) -> Vec<Attribute<'a>> {
@@ -51,13 +62,20 @@ fn all_attributes<'a>(sdp: &Sdp<'a>) -> Vec<Attribute<'a>> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(init) = CandidateInit::from_json(text) {
         let mut out = String::new();
         init.write_json(&mut out).unwrap();
-        assert_eq!(CandidateInit::from_json(&out).unwrap().candidate, init.candidate.map(known));
+        assert_eq!(
+            CandidateInit::from_json(&out).unwrap().candidate,
+            init.candidate.map(known)
+        );
     }
-    let Ok(sdp) = Sdp::<8>::parse(text) else { return };
+    let Ok(sdp) = Sdp::<8>::parse(text) else {
+        return;
+    };
     let attrs = all_attributes(&sdp);
     let emitted = sdp.to_string();
     let again = Sdp::<8>::parse(&emitted).expect("emitted description parses");
@@ -65,15 +83,26 @@ fuzz_target!(|data: &[u8]| {
 
     for m in sdp.media() {
         for c in m.candidates() {
-            let init = CandidateInit { candidate: Some(c), sdp_mid: m.mid(), sdp_mline_index: Some(0), username_fragment: None };
+            let init = CandidateInit {
+                candidate: Some(c),
+                sdp_mid: m.mid(),
+                sdp_mline_index: Some(0),
+                username_fragment: None,
+            };
             let mut json = String::new();
             init.write_json(&mut json).unwrap();
-            assert_eq!(CandidateInit::from_json(&json).unwrap().candidate, Some(known(c)), "{json}");
+            assert_eq!(
+                CandidateInit::from_json(&json).unwrap().candidate,
+                Some(known(c)),
+                "{json}"
+            );
         }
     }
 
     for caps in [Capabilities::CAMERA, Capabilities::STORAGE_SESSION] {
-        let Ok(neg) = Negotiated::<8>::answer(&sdp, &caps) else { continue };
+        let Ok(neg) = Negotiated::<8>::answer(&sdp, &caps) else {
+            continue;
+        };
         let mut buf = [0u8; 16 * 1024];
         let mut w = SliceWriter::new(&mut buf);
         match neg.write_answer(&local(), &mut w) {
