@@ -336,7 +336,9 @@ fn random_round_trips_through_rtp() {
                 collect(max, |o| f.next_into(o))
             };
             let got = send_frame(&mut d, &mut seq, ts, &out);
-            assert_eq!(got, [frame(&annex_b(&nals), ts, key)], "max {max}");
+            // Access unit delimiters are not sent: the marker bit delimits access units.
+            let sent: Vec<Vec<u8>> = nals.iter().filter(|n| n[0] & 0x1f != 9).cloned().collect();
+            assert_eq!(got, [frame(&annex_b(&sent), ts, key)], "max {max}");
             ts = ts.wrapping_add(3000);
         }
     }
@@ -592,4 +594,23 @@ fn poll_after_a_frame_is_empty_and_data_lives_until_next_push() {
     assert!(d.poll().is_none());
     let buf = d.into_inner();
     assert_eq!(buf[..6], [0, 0, 0, 1, 0x41, 9]);
+}
+
+#[test]
+fn access_unit_delimiters_are_not_sent() {
+    let mut p = H264Payloader::new(1188);
+    let au = [
+        &[0, 0, 0, 1, 0x09, 0xf0][..],
+        &[0, 0, 1, 0x41, 0x9a, 0x02, 0x03],
+    ]
+    .concat();
+    let out = pay(&mut p, &au);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0].data, [0x41, 0x9a, 0x02, 0x03]);
+    assert!(out[0].marker);
+    // An access unit of nothing but a delimiter has nothing to send.
+    assert_eq!(
+        p.frame(&[0, 0, 0, 1, 0x09, 0xf0]).err(),
+        Some(rtcam_rtp::codec::Error::EmptyFrame)
+    );
 }

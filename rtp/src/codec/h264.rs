@@ -33,6 +33,11 @@ impl NalFormat for H264 {
     }
 
     #[inline]
+    fn is_delimiter(nal: &[u8]) -> bool {
+        nal.first().is_some_and(|h| h & 0x1f == 9)
+    }
+
+    #[inline]
     fn agg_fields(nal: &[u8]) -> u16 {
         u16::from(nal.first().map_or(0, |h| h & 0xe0))
     }

@@ -44,6 +44,11 @@ impl NalFormat for H265 {
     }
 
     #[inline]
+    fn is_delimiter(nal: &[u8]) -> bool {
+        nal_type(nal) == Some(35)
+    }
+
+    #[inline]
     fn agg_fields(nal: &[u8]) -> u16 {
         match nal {
             [a, b, ..] => u16::from_be_bytes([*a, *b]) & !TYPE_MASK,

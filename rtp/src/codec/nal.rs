@@ -13,29 +13,32 @@ pub(crate) const START_CODE: [u8; 4] = [0, 0, 0, 1];
 
 /// Finds the first `00 00 01` in `s`, returning the index of its first zero.
 ///
-/// Eight bytes at a time: a start code's `01` lies in some 8-byte word, and that word
-/// then holds a byte <= 1, which one SWAR test finds; only such words are checked byte
-/// by byte (the two zeros may lie in the word before).
+/// Eight bytes at a time, stepping by seven: one SWAR test flags the positions where two
+/// zero bytes follow each other, which entropy-coded slice data almost never has, so the
+/// loop rarely leaves its fast path; only flagged pairs look at the byte after them.
 #[inline]
 fn find_start_code(s: &[u8]) -> Option<usize> {
-    const LOW: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let is_code_end = |j: usize| j >= 2 && s.get(j - 2..=j) == Some(&[0, 0, 1][..]);
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let mut base = 0;
     while let Some(word) = s.get(base..base + 8) {
         let mut w = [0u8; 8];
         w.copy_from_slice(word);
-        // Clearing bit 0 maps 0 and 1 to 0: then "has a zero byte".
-        let v = u64::from_le_bytes(w) & !LOW;
-        if v.wrapping_sub(LOW) & !v & HIGH != 0 {
-            let ones = word.iter().enumerate().filter(|(_, b)| **b == 1);
-            if let Some((k, _)) = ones.into_iter().find(|(k, _)| is_code_end(base + k)) {
-                return Some(base + k - 2);
+        let v = u64::from_le_bytes(w);
+        // 0x80 in exactly the zero bytes (no borrow between bytes: each sum is <= 0xfe).
+        let zero = !((v & LOW7).wrapping_add(LOW7) | v | LOW7);
+        // A flag at byte k when bytes k and k+1 are both zero (k = 0..=6).
+        let mut pairs = zero & (zero >> 8);
+        while pairs != 0 {
+            let k = (pairs.trailing_zeros() / 8) as usize;
+            if s.get(base + k + 2) == Some(&1) {
+                return Some(base + k);
             }
+            pairs &= pairs - 1;
         }
-        base += 8;
+        // Seven, not eight: the pair (7, 8) is (0, 1) of the next window.
+        base += 7;
     }
-    (base..s.len()).find(|&j| is_code_end(j)).map(|j| j - 2)
+    (base..s.len()).find(|&j| s.get(j..j + 3) == Some(&[0, 0, 1][..]))
 }
 
 /// Drops trailing zero bytes (`trailing_zero_8bits`, a 4-byte start code's first zero).
@@ -101,6 +104,9 @@ pub(crate) trait NalFormat {
     fn param_slot(nal: &[u8]) -> Option<usize>;
     /// IDR (H.264) / IRAP (H.265).
     fn is_keyframe(nal: &[u8]) -> bool;
+    /// An access unit delimiter: never sent, since the marker bit delimits access units
+    /// in RTP (libwebrtc, str0m and webrtc-rs drop them too) and each would cost a packet.
+    fn is_delimiter(nal: &[u8]) -> bool;
     /// Aggregation header fields of one NAL unit (type bits cleared).
     fn agg_fields(nal: &[u8]) -> u16;
     /// Combines the aggregation header fields of two NAL units.
@@ -252,7 +258,12 @@ impl<'a, F: NalFormat, const N: usize> NalFrame<'a, F, N> {
         if let Some(d) = self.deferred.take() {
             return Some(Item::Frame(d));
         }
-        let nal = self.src.next()?;
+        let nal = loop {
+            let nal = self.src.next()?;
+            if !F::is_delimiter(nal) {
+                break nal;
+            }
+        };
         if self.resend {
             if let Some(slot) = F::param_slot(nal) {
                 self.seen |= 1 << slot;
