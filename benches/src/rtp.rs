@@ -512,7 +512,7 @@ fn collect(send: impl FnOnce(&mut dyn FnMut(&[u8]))) -> Vec<Vec<u8>> {
     out
 }
 
-/// Every side's packets for `gop` carry exactly the access units (the peers without AUDs).
+/// Every side's packets for `gop` carry exactly the access units, without their AUDs.
 pub fn assert_equivalent(gop: &[Vec<u8>]) {
     let ours = collect(|sink| {
         let mut s = Ours::default();
@@ -520,7 +520,9 @@ pub fn assert_equivalent(gop: &[Vec<u8>]) {
             s.send_frame(au, timestamp(i), &mut *sink);
         }
     });
-    check_side("rtcam", &ours, gop);
+    // No side sends access unit delimiters: the marker bit delimits access units.
+    let stripped: Vec<Vec<u8>> = gop.iter().map(|au| without_aud(au)).collect();
+    check_side("rtcam", &ours, &stripped);
     let nals = gop_nals(gop);
     let ours_nals = collect(|sink| {
         let mut s = Ours::default();
@@ -537,7 +539,6 @@ pub fn assert_equivalent(gop: &[Vec<u8>]) {
         FIRST_TIMESTAMP
     );
 
-    let stripped: Vec<Vec<u8>> = gop.iter().map(|au| without_aud(au)).collect();
     let bytes = gop_bytes(gop);
     let webrtc = collect(|sink| {
         let mut s = WebrtcRs::default();
