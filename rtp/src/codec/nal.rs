@@ -11,13 +11,22 @@ pub const PARAM_SET_CAPACITY: usize = 256;
 /// The 4-byte Annex-B start code the depayloaders write before every NAL unit.
 pub(crate) const START_CODE: [u8; 4] = [0, 0, 0, 1];
 
-/// Finds the first `00 00 01` in `s`, returning the index of its first zero.
-///
-/// Eight bytes at a time, stepping by seven: one SWAR test flags the positions where two
-/// zero bytes follow each other, which entropy-coded slice data almost never has, so the
-/// loop rarely leaves its fast path; only flagged pairs look at the byte after them.
+/// Finds the first `00 00 01` in `s`, returning the index of its first zero: the scan
+/// that suits the target's word size.
 #[inline]
 fn find_start_code(s: &[u8]) -> Option<usize> {
+    if cfg!(target_pointer_width = "64") {
+        find_start_code_swar(s)
+    } else {
+        find_start_code_skip(s)
+    }
+}
+
+/// [`find_start_code`] for 64-bit targets: eight bytes at a time, stepping by seven: one SWAR test flags the
+/// positions where two zero bytes follow each other, which entropy-coded slice data almost
+/// never has, so the loop rarely leaves its fast path; only flagged pairs look further.
+#[inline]
+fn find_start_code_swar(s: &[u8]) -> Option<usize> {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let mut base = 0;
     while let Some(word) = s.get(base..base + 8) {
@@ -39,6 +48,27 @@ fn find_start_code(s: &[u8]) -> Option<usize> {
         base += 7;
     }
     (base..s.len()).find(|&j| s.get(j..j + 3) == Some(&[0, 0, 1][..]))
+}
+
+/// [`find_start_code`] for 32-bit targets (the T31's MIPS32 has no 64-bit registers, so the SWAR test would
+/// cost twice as much), the classic skip: look at every third byte; anything above 1
+/// cannot be part of a start code, so the next one can end no earlier than three on.
+#[inline]
+fn find_start_code_skip(s: &[u8]) -> Option<usize> {
+    let mut i = 2;
+    while let Some(&b) = s.get(i) {
+        if b > 1 {
+            i += 3;
+        } else if b == 1 {
+            if s.get(i - 2..i) == Some(&[0, 0][..]) {
+                return Some(i - 2);
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    None
 }
 
 /// Drops trailing zero bytes (`trailing_zero_8bits`, a 4-byte start code's first zero).
@@ -503,4 +533,34 @@ fn split_unit<F: NalFormat>(body: &[u8]) -> Result<(&[u8], &[u8]), Error> {
         return Err(Error::InvalidAggregate);
     }
     rest.split_at_checked(size).ok_or(Error::InvalidAggregate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{find_start_code_skip, find_start_code_swar};
+
+    fn naive(s: &[u8]) -> Option<usize> {
+        s.windows(3).position(|w| w == [0, 0, 1])
+    }
+
+    #[test]
+    fn both_scans_find_what_a_naive_search_finds() {
+        // Bytes drawn mostly from {0, 1, 2, 0x80} so start codes, near misses and long
+        // zero runs are common; every length from 0 to 40 and every offset.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for len in 0..40 {
+            for _ in 0..400 {
+                let buf: std::vec::Vec<u8> = (0..len)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        [0, 0, 0, 1, 2, 0x80][(x % 6) as usize]
+                    })
+                    .collect();
+                assert_eq!(find_start_code_swar(&buf), naive(&buf), "{buf:?}");
+                assert_eq!(find_start_code_skip(&buf), naive(&buf), "{buf:?}");
+            }
+        }
+    }
 }
