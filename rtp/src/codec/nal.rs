@@ -12,10 +12,13 @@ pub const PARAM_SET_CAPACITY: usize = 256;
 pub(crate) const START_CODE: [u8; 4] = [0, 0, 0, 1];
 
 /// Finds the first `00 00 01` in `s`, returning the index of its first zero: the scan
-/// that suits the target's word size.
+/// that suits the target. Where `memchr` has a SIMD search (x86-64, AArch64) it is ~2×
+/// faster than our SWAR loop, which serves other 64-bit targets; 32-bit ones skip.
 #[inline]
 fn find_start_code(s: &[u8]) -> Option<usize> {
-    if cfg!(target_pointer_width = "64") {
+    if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
+        memchr::memmem::find(s, &[0, 0, 1])
+    } else if cfg!(target_pointer_width = "64") {
         find_start_code_swar(s)
     } else {
         find_start_code_skip(s)
