@@ -6,6 +6,7 @@
 #   scripts/install.sh apt PKG...   just these Debian packages (if missing)
 #   scripts/install.sh rust         rustfmt and clippy components, cargo-fuzz
 #   scripts/install.sh sdp-interop  the real peers of the SDP interop tests (below)
+#   scripts/install.sh botocore     the botocore venv of the SigV4 cross-check (below)
 #
 # Debian packages:
 #   coturn                  the TURN/STUN server the STUN/TURN interop tests run on loopback
@@ -27,13 +28,15 @@
 #                           real peer, and aiortc's own SDP parser (sdp/tests/interop/aiortc_sdp.py)
 #   node/                   playwright-core (npm, pinned) that drives /usr/bin/chromium; it never
 #                           downloads a browser of its own
+#   botocore-venv/          Python venv with botocore (PyPI, pinned): AWS's own SigV4 signer, which
+#                           signaling/tests/botocore.rs must match byte for byte
 # Runs apt-get as root, or through sudo when not root.
 set -euo pipefail
 
 # The comment block above.
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
-HOST_PKGS="coturn gcc g++ libsrtp2-dev pkg-config"
+HOST_PKGS="coturn gcc g++ libsrtp2-dev pkg-config openssl"
 GST_PKGS="gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav"
 # Keep in sync with MIPS_PKGS in scripts/mips.sh.
@@ -43,6 +46,7 @@ SDP_PKGS="chromium iproute2 python3-venv"
 RTCAM_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/rtcam"
 AIORTC_SPEC="aiortc==1.16.0"
 PLAYWRIGHT_SPEC="playwright-core@1.65.1"
+BOTOCORE_SPEC="botocore==1.44.5"
 
 say() { printf 'install: %s\n' "$*" >&2; }
 
@@ -135,14 +139,32 @@ sdp_interop() {
   fi
 }
 
+# The botocore venv of the SigV4 cross-check (signaling/tests/botocore.rs); skipped when the
+# pinned version is already there.
+botocore_venv() {
+  apt_install python3-venv
+  local venv="$RTCAM_CACHE/botocore-venv" stamp="$RTCAM_CACHE/botocore-venv/.rtcam-spec"
+  if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$BOTOCORE_SPEC" ] \
+    || ! "$venv/bin/python" -c 'import botocore' >/dev/null 2>&1; then
+    say "python venv $venv: pip install $BOTOCORE_SPEC"
+    [ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --disable-pip-version-check -q "$BOTOCORE_SPEC" \
+      || { say "pip failed; retrying"; sleep 5; "$venv/bin/python" -m pip install \
+        --disable-pip-version-check -q "$BOTOCORE_SPEC"; }
+    echo "$BOTOCORE_SPEC" >"$stamp"
+  fi
+}
+
 case "${1:-all}" in
   all)
     # shellcheck disable=SC2086 # word splitting of the package lists is intended
     apt_install $HOST_PKGS $GST_PKGS $MIPS_PKGS
     rust_tools
     sdp_interop
+    botocore_venv
     ;;
   sdp-interop) sdp_interop ;;
+  botocore) botocore_venv ;;
   apt)
     shift
     apt_install "$@"

@@ -1,4 +1,188 @@
 //! KVS signaling: SigV4, control-plane REST, WebSocket messages, reconnect policy; a local
 //! KVS-compatible server.
 //!
-//! Not implemented yet: this crate is a placeholder in the workspace layout and exposes no API.
+//! This first part holds the two pieces that must work without `std` (and without
+//! `alloc`), so that a microcontroller integrator can sign and speak KVS over their own
+//! transport:
+//!
+//! - [`sigv4`]: AWS Signature Version 4 — the `Authorization` header of control-plane
+//!   calls ([`sign_kvs_post`]) and the presigned WebSocket URL
+//!   ([`write_presigned_wss_url`]), over an injected [`UtcTime`] and a cacheable
+//!   [`SigningKey`]. Output is byte-identical to botocore's (`tests/botocore.rs`).
+//! - [`message`]: the WebSocket JSON — [`OutgoingMessage::write`] into a caller buffer,
+//!   [`IncomingMessage::parse`] borrowing from the received frame, base64 payloads
+//!   decoded into caller buffers, the 10 KB payload cap enforced.
+//!
+//! ```
+//! use rtcam_signaling::{Credentials, Scope, SigningKey, UtcTime, WssConnect,
+//!     write_presigned_wss_url};
+//!
+//! let creds = Credentials { access_key_id: "AKIDEXAMPLE",
+//!     secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", session_token: None };
+//! let now = UtcTime::from_unix_seconds(1_700_000_000).unwrap();
+//! let scope = Scope::kvs("us-west-2");
+//! let mut cache = None;
+//! let key = SigningKey::refresh(&mut cache, creds.secret_access_key, now, scope);
+//! let conn = WssConnect { host: "v-1234.kinesisvideo.us-west-2.amazonaws.com",
+//!     channel_arn: "arn:aws:kinesisvideo:us-west-2:123456789012:channel/cam/1234567890123",
+//!     client_id: None, expires_secs: 300 };
+//! let mut url = String::new();
+//! write_presigned_wss_url(&creds, key, now, scope, &conn, &mut url).unwrap();
+//! assert!(url.starts_with("wss://v-1234.kinesisvideo.us-west-2.amazonaws.com/?X-Amz-ChannelARN=arn%3Aaws%3A"));
+//! ```
+//!
+//! The `std` feature is reserved for the I/O parts (HTTPS, WSS, credential providers)
+//! that come later; nothing here needs it.
+//!
+//! # Deliberate shortcuts
+//!
+//! - SigV4 paths are percent-encoded once and not normalized (no `.`/`..` or `//`
+//!   folding): KVS paths are fixed literals. Duplicate header names are rejected rather
+//!   than comma-joined. Presigning signs the `host` header only.
+//! - Incoming strings are borrowed raw from the frame (JSON escapes not decoded), except
+//!   the payload, whose base64 is read through `\/` escapes, and [`JsonStr::unescape`]
+//!   on request. `statusCode` is read as a string (the service sends `"400"`), unknown
+//!   fields are ignored, nesting deeper than [`MAX_JSON_DEPTH`] is refused before
+//!   parsing.
+//! - Incoming base64 is accepted with or without `=` padding.
+
+#![no_std]
+#![forbid(unsafe_code)]
+
+#[cfg(any(test, feature = "std"))]
+extern crate std;
+
+use core::fmt;
+
+pub mod message;
+pub mod sigv4;
+mod time;
+
+pub use message::{
+    Action, IncomingMessage, JsonStr, MAX_JSON_DEPTH, MAX_PAYLOAD_LEN, MessageType,
+    OutgoingMessage, Payload, SignalMessage, StatusResponse,
+};
+pub use sigv4::{
+    ALGORITHM, CanonicalRequest, Credentials, DEFAULT_WSS_EXPIRES_SECS, EMPTY_PAYLOAD_SHA256,
+    KVS_SERVICE, MAX_EXPIRES_SECS, Presign, RestRequest, Scope, SigningKey, WssConnect,
+    payload_sha256_hex, sign_kvs_post, write_authorization, write_presigned_query,
+    write_presigned_wss_url, write_string_to_sign,
+};
+pub use time::{AmzDate, UtcTime};
+
+/// Everything the signer and the codec can refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The caller's output buffer (or `fmt::Write` sink) ran out of room.
+    BufferTooSmall,
+    /// A header name is empty or not an HTTP token.
+    InvalidHeaderName,
+    /// The same header name (case-insensitively) appears twice.
+    DuplicateHeader,
+    /// The [`SigningKey`] was derived for another day, region, service or secret.
+    SigningKeyMismatch,
+    /// `X-Amz-Expires` outside 1..=604800.
+    InvalidExpires,
+    /// More presign parameters than [`sigv4::MAX_PRESIGN_PARAMS`].
+    TooManyParams,
+    /// The `X-Amz-Credential` value (key id + scope) is longer than 256 bytes.
+    CredentialTooLong,
+    /// The message is not JSON, or not a JSON object of the expected shape.
+    Json,
+    /// JSON nested deeper than [`MAX_JSON_DEPTH`]: refused before parsing.
+    JsonTooDeep,
+    /// A required field is missing (its wire name).
+    MissingField(&'static str),
+    /// `messageType` is not one of the six the service sends.
+    UnknownMessageType,
+    /// A base64 payload (as sent, before decoding) is longer than the service allows.
+    PayloadTooLarge {
+        /// Its length in base64 characters.
+        len: usize,
+        /// [`MAX_PAYLOAD_LEN`].
+        max: usize,
+    },
+    /// The payload is not valid base64.
+    InvalidBase64,
+    /// A JSON string holds a malformed escape, or decodes to invalid UTF-8.
+    InvalidString,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::BufferTooSmall => f.write_str("output buffer too small"),
+            Error::InvalidHeaderName => f.write_str("header name is not an HTTP token"),
+            Error::DuplicateHeader => f.write_str("duplicate header name in signed headers"),
+            Error::SigningKeyMismatch => {
+                f.write_str("signing key was derived for another date, region, service or secret")
+            }
+            Error::InvalidExpires => f.write_str("X-Amz-Expires must be 1..=604800 seconds"),
+            Error::TooManyParams => f.write_str("too many query parameters to presign"),
+            Error::CredentialTooLong => f.write_str("access key id or scope too long"),
+            Error::Json => f.write_str("malformed signaling message JSON"),
+            Error::JsonTooDeep => f.write_str("signaling message JSON nested too deeply"),
+            Error::MissingField(name) => write!(f, "signaling message lacks `{name}`"),
+            Error::UnknownMessageType => f.write_str("unknown signaling messageType"),
+            Error::PayloadTooLarge { len, max } => write!(
+                f,
+                "signaling payload of {len} base64 bytes exceeds the {max}-byte limit"
+            ),
+            Error::InvalidBase64 => f.write_str("signaling payload is not valid base64"),
+            Error::InvalidString => f.write_str("invalid JSON string escape or UTF-8"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+
+impl From<fmt::Error> for Error {
+    fn from(_: fmt::Error) -> Error {
+        Error::BufferTooSmall
+    }
+}
+
+/// A `core::fmt::Write` over a caller's byte buffer: how a no_std caller receives the
+/// `Authorization` value or the presigned URL. Overflow is an error, never truncation.
+#[derive(Debug)]
+pub struct SliceWriter<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> SliceWriter<'a> {
+    /// An empty writer over `buf`.
+    pub fn new(buf: &'a mut [u8]) -> SliceWriter<'a> {
+        SliceWriter { buf, len: 0 }
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing has been written.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The text written so far.
+    pub fn as_str(&self) -> &str {
+        // Only whole `&str`s are ever copied in, so this is always valid UTF-8.
+        self.buf
+            .get(..self.len)
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+}
+
+impl fmt::Write for SliceWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len.checked_add(s.len()).ok_or(fmt::Error)?;
+        let dst = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
