@@ -19,8 +19,8 @@ use crate::codec::{Codec, H264, ProfileLevelId};
 use crate::description::{MAX_MEDIA, Media, MediaKind, Sdp};
 use crate::error::NegotiationError;
 use crate::fingerprint::Fingerprint;
-use crate::index::PayloadIndex;
-use crate::text::{dec_u32, is_token};
+use crate::index::{PayloadIndex, Summary};
+use crate::text::is_token;
 use crate::write::Lines;
 
 /// The most payload types (codecs, each with its RTX) agreed per media section.
@@ -125,7 +125,7 @@ pub struct ExtensionIds {
 }
 
 impl ExtensionIds {
-    fn slot(&mut self, uri: &str) -> Option<(Extensions, &mut Option<u8>)> {
+    pub(crate) fn slot(&mut self, uri: &str) -> Option<(Extensions, &mut Option<u8>)> {
         Some(match uri {
             Extensions::MID_URI => (Extensions::MID, &mut self.mid),
             Extensions::TRANSPORT_CC_URI => (Extensions::TRANSPORT_CC, &mut self.transport_cc),
@@ -199,11 +199,11 @@ pub struct Section<'a> {
 }
 
 impl<'a> Section<'a> {
-    fn rejected(m: &Media<'a>) -> Self {
+    fn rejected(m: &Media<'a>, summary: &Summary<'a>) -> Self {
         let line = m.line();
         Section {
             mline: m.index(),
-            mid: m.mid(),
+            mid: summary.mid,
             kind: m.kind(),
             accepted: false,
             direction: Direction::Inactive,
@@ -460,11 +460,12 @@ impl<'a, const M: usize> Negotiated<'a, M> {
         let mut first_rejected = None;
         let mut taken = [false; 3];
         for m in offer.media() {
-            let mut s = Section::rejected(&m);
+            let index = PayloadIndex::new(&m);
+            let summary = &index.summary;
+            let mut s = Section::rejected(&m, summary);
             let line = m.line();
-            let bundle_only =
-                line.port == 0 && m.attributes().named("bundle-only").next().is_some();
-            let in_bundle = match (bundle, m.mid()) {
+            let bundle_only = line.port == 0 && summary.bundle_only;
+            let in_bundle = match (bundle, summary.mid) {
                 (Some(b), Some(mid)) => b.contains(mid),
                 (Some(_), None) => false,
                 (None, _) => true,
@@ -479,8 +480,8 @@ impl<'a, const M: usize> Negotiated<'a, M> {
             let free = slot.is_some_and(|i| !taken.get(i).copied().unwrap_or(true));
             match m.kind() {
                 MediaKind::Audio | MediaKind::Video if usable && free && line.is_rtp() => {
-                    answer_rtp(&m, caps, &mut s);
-                    if s.accepted && !m.rtcp_mux() {
+                    answer_rtp(&m, &index, caps, &mut s);
+                    if s.accepted && !summary.rtcp_mux {
                         return Err(NegotiationError::MissingRtcpMux { mline: m.index() });
                     }
                     if !s.accepted && first_rejected.is_none() {
@@ -488,7 +489,7 @@ impl<'a, const M: usize> Negotiated<'a, M> {
                     }
                 }
                 MediaKind::Application if usable && free && caps.data_channel => {
-                    s.sctp = data_channel(&m);
+                    s.sctp = data_channel(&m, summary);
                     s.accepted = s.sctp.is_some();
                     s.direction = Direction::SendRecv;
                 }
@@ -567,11 +568,11 @@ impl<'a, const M: usize> Negotiated<'a, M> {
             if m.kind() != ours.kind {
                 return Err(mismatch);
             }
-            let mut s = Section::rejected(&m);
+            let index = PayloadIndex::new(&m);
+            let mut s = Section::rejected(&m, &index.summary);
             if m.line().port != 0 {
                 match m.kind() {
                     MediaKind::Audio | MediaKind::Video => {
-                        let index = PayloadIndex::new(&m);
                         for pt in m.line().payload_types().filter(|pt| !index.is_rtx(*pt)) {
                             let offered =
                                 ours.codecs.iter().find(|p| p.pt == pt).ok_or(mismatch)?;
@@ -589,13 +590,10 @@ impl<'a, const M: usize> Negotiated<'a, M> {
                             let _ = s.codecs.push(payload);
                         }
                         s.accepted = !s.codecs.is_empty();
-                        s.direction = m.direction().answer(ours.direction);
-                        s.extensions = extensions(&m, caps);
-                        s.rtcp_rsize = m.rtcp_rsize();
-                        (s.remote_ssrc, s.remote_rtx_ssrc) = remote_ssrcs(&m);
+                        agree_rtp_details(&index.summary, ours.direction, caps, &mut s);
                     }
                     MediaKind::Application => {
-                        s.sctp = data_channel(&m);
+                        s.sctp = data_channel(&m, &index.summary);
                         s.accepted = s.sctp.is_some();
                         s.direction = Direction::SendRecv;
                     }
@@ -781,8 +779,12 @@ fn offered_section(
 }
 
 /// Agrees codecs, feedback, extensions and direction for an offered audio/video section.
-fn answer_rtp<'a>(m: &Media<'a>, caps: &Capabilities<'_>, s: &mut Section<'a>) {
-    let index = PayloadIndex::new(m);
+fn answer_rtp<'a>(
+    m: &Media<'a>,
+    index: &PayloadIndex<'a>,
+    caps: &Capabilities<'_>,
+    s: &mut Section<'a>,
+) {
     for local in caps.codecs(m.kind()) {
         let found = index
             .codecs()
@@ -812,61 +814,38 @@ fn answer_rtp<'a>(m: &Media<'a>, caps: &Capabilities<'_>, s: &mut Section<'a>) {
         return;
     }
     s.accepted = true;
-    s.direction = m.direction().answer(caps.direction(m.kind()));
-    s.extensions = extensions(m, caps);
-    s.rtcp_rsize = m.rtcp_rsize();
-    (s.remote_ssrc, s.remote_rtx_ssrc) = remote_ssrcs(m);
+    agree_rtp_details(&index.summary, caps.direction(m.kind()), caps, s);
 }
 
-fn extensions(m: &Media<'_>, caps: &Capabilities<'_>) -> ExtensionIds {
-    let mut ids = ExtensionIds::default();
-    for e in m.extmaps() {
-        if let Some((kind, slot)) = ids.slot(e.uri) {
-            if caps.extensions.contains(kind) && slot.is_none() && e.direction.is_none() {
-                *slot = Some(e.id);
-            }
-        }
-    }
-    ids
+/// Direction, header extensions, reduced-size RTCP and the remote SSRCs of an accepted
+/// audio/video section, from what its remote side wrote and what we want.
+fn agree_rtp_details(
+    summary: &Summary<'_>,
+    local: Direction,
+    caps: &Capabilities<'_>,
+    s: &mut Section<'_>,
+) {
+    s.direction = summary.direction.answer(local);
+    let want = |e: Extensions, id: Option<u8>| id.filter(|_| caps.extensions.contains(e));
+    let ids = summary.extensions;
+    s.extensions = ExtensionIds {
+        mid: want(Extensions::MID, ids.mid),
+        transport_cc: want(Extensions::TRANSPORT_CC, ids.transport_cc),
+        abs_send_time: want(Extensions::ABS_SEND_TIME, ids.abs_send_time),
+    };
+    s.rtcp_rsize = summary.rtcp_rsize;
+    (s.remote_ssrc, s.remote_rtx_ssrc) = summary.fid.unwrap_or((summary.first_ssrc, None));
 }
 
-fn remote_ssrcs(m: &Media<'_>) -> (Option<u32>, Option<u32>) {
-    let fid = m.attributes().named("ssrc-group").find_map(|a| match a {
-        Attribute::SsrcGroup {
-            semantics: "FID",
-            ssrcs,
-        } => {
-            let mut it = ssrcs.iter().filter_map(dec_u32);
-            Some((it.next(), it.next()))
-        }
-        _ => None,
-    });
-    fid.unwrap_or_else(|| {
-        let first = m.attributes().named("ssrc").find_map(|a| match a {
-            Attribute::Ssrc(s) => Some(s.ssrc),
-            _ => None,
-        });
-        (first, None)
-    })
-}
-
-fn data_channel(m: &Media<'_>) -> Option<Sctp> {
+fn data_channel(m: &Media<'_>, summary: &Summary<'_>) -> Option<Sctp> {
     let line = m.line();
     if !line.proto.ends_with("DTLS/SCTP") || !line.formats.contains("webrtc-datachannel") {
         return None;
     }
-    let mut sctp = Sctp {
-        port: 5000,
-        max_message_size: 65_536,
-    };
-    for a in m.attributes().named_any(&["sctp-port", "max-message-size"]) {
-        match a {
-            Attribute::SctpPort(p) => sctp.port = p,
-            Attribute::MaxMessageSize(s) => sctp.max_message_size = s,
-            _ => {}
-        }
-    }
-    Some(sctp)
+    Some(Sctp {
+        port: summary.sctp_port.unwrap_or(5000),
+        max_message_size: summary.max_message_size.unwrap_or(65_536),
+    })
 }
 
 fn write_description<W: fmt::Write>(
