@@ -1,8 +1,9 @@
-//! DTLS 1.2 (RFC 6347) for DTLS-SRTP (RFC 5764): the building blocks so far — wire
-//! formats, PRF and exporter, record protection, replay window, handshake reassembly and
-//! the certificate identity. The client and server engines are not written yet.
+//! DTLS 1.2 (RFC 6347) for DTLS-SRTP (RFC 5764): the client and server engine
+//! ([`Endpoint`], configured by [`Config`]) and its building blocks.
 
 pub mod cert;
+pub mod config;
+pub mod endpoint;
 pub mod prf;
 pub mod reassembly;
 pub mod record_crypto;
@@ -10,4 +11,6 @@ pub mod replay;
 pub mod wire;
 
 mod error;
+pub use config::{Config, ExpectedFingerprint, Role};
+pub use endpoint::{Connected, Endpoint, Event, KeyingMaterial, Received, Stats};
 pub use error::Error;
