@@ -14,6 +14,9 @@
 #                           gst-launch-1.0 with x264enc/x265enc/vp8enc/opusenc, the RTP
 #                           (de)payloaders and avdec_h264/avdec_h265/vp8dec/opusdec: the RTP
 #                           codec interop test (rtp/tests/gstreamer.rs)
+#   gstreamer1.0-nice python3-gi gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1
+#                           webrtcbin from /usr/bin/python3: the DTLS interop test with its
+#                           RSA certificate (peer/tests/interop_dtls.rs)
 #   libsrtp2-dev pkg-config  libsrtp2, which the SRTP interop test builds its C peer against
 #   gcc g++                 linking, and libFuzzer's C++ sources (libfuzzer-sys)
 #   rustc-web cargo-web rust-web-src gcc-mipsel-linux-gnu libc6-dev-mipsel-cross qemu-user
@@ -38,7 +41,8 @@ usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' 
 
 HOST_PKGS="coturn gcc g++ libsrtp2-dev pkg-config openssl"
 GST_PKGS="gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav"
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  gstreamer1.0-nice python3-gi gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1"
 # Keep in sync with MIPS_PKGS in scripts/mips.sh.
 MIPS_PKGS="rustc-web cargo-web rust-web-src gcc-mipsel-linux-gnu libc6-dev-mipsel-cross qemu-user"
 # The SDP interop peers: see sdp_interop below.

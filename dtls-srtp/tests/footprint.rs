@@ -12,7 +12,10 @@ fn footprint() {
     let sizes = [
         ("srtp::Context<8> (default)", size_of::<Context>()),
         ("srtp::Context<2>", size_of::<Context<2>>()),
-        ("dtls::Endpoint<OsRng> (handshake + records)", size_of::<Endpoint<OsRng>>()),
+        (
+            "dtls::Endpoint<OsRng> (handshake + records)",
+            size_of::<Endpoint<OsRng>>(),
+        ),
         ("dtls::cert::Identity", size_of::<Identity>()),
     ];
     for (name, size) in sizes {

@@ -3,6 +3,8 @@
 //   node browser.mjs offer --out FILE [MEDIA]
 //   node browser.mjs answer --offer FILE --out FILE [--offer FILE --out FILE ...]
 //   node browser.mjs offer-accept --offer-out FILE --answer-in FILE [MEDIA] [--wait SECS]
+//   node browser.mjs offer-connect --offer-out FILE --answer-in FILE [MEDIA] [--wait SECS]
+//                    [--connect-wait SECS]
 //
 // MEDIA: --video none|recvonly|sendonly|sendrecv (default recvonly)
 //        --audio none|recvonly|sendonly|sendrecv (default recvonly)
@@ -15,6 +17,13 @@
 // offer-accept: as offer (the file is written to a temp name, then renamed), then waits for the
 //               answer file (<= --wait, default 30 s), setRemoteDescription(answer), prints
 //               {"ok":true,"signalingState",...,"transceivers":[{mid,direction,currentDirection,codecs}],"sctp"}.
+// offer-connect: as offer-accept, then waits (<= --connect-wait, default 20 s) for
+//               connectionState connected (or failed) — a real ICE + DTLS connection with the
+//               answerer — and prints {"ok":true,"connectionState","ms",...,"transport":{dtlsState,
+//               tlsVersion,dtlsCipher,srtpCipher,dtlsRole,selectedCandidatePairId,...},
+//               "selectedPair","localCertificate","remoteCertificate":{fingerprint,...}}; on
+//               failure the same fields with ok:false, step "connect". Then closes the peer
+//               connection (Chromium sends DTLS close_notify) and exits.
 // Any failure prints {"ok":false,"step":...,"error":...} and exits 1.
 //
 // Must run inside an lo-only network namespace (netns.sh): it refuses otherwise, unless
@@ -48,7 +57,7 @@ function onlyLoopback() {
 
 function parseArgs(argv) {
   const a = { mode: argv[0], video: 'recvonly', audio: 'recvonly', data: false, codec: 'any',
-    offers: [], outs: [], wait: 30 };
+    offers: [], outs: [], wait: 30, connectWait: 20 };
   for (let i = 1; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -65,6 +74,7 @@ function parseArgs(argv) {
       case '--data': a.data = true; break;
       case '--codec': a.codec = v(); break;
       case '--wait': a.wait = +v(); break;
+      case '--connect-wait': a.connectWait = +v(); break;
       default: fail('args', `unknown argument ${k}`, 2);
     }
   }
@@ -184,6 +194,57 @@ async function pageAccept(answer) {
   return res;
 }
 
+// Applies the answer, waits for the connection (<= secs), reports getStats() of the transport.
+async function pageConnect({ answer, secs }) {
+  const pc = window.__pc;
+  try {
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  } catch (e) {
+    return { ok: false, step: 'setRemoteDescription', error: `${e.name}: ${e.message}` };
+  }
+  const t0 = performance.now();
+  const states = [];
+  const done = (s) => s === 'connected' || s === 'failed' || s === 'closed';
+  await new Promise((resolve) => {
+    pc.addEventListener('connectionstatechange', () => {
+      states.push(pc.connectionState);
+      if (done(pc.connectionState)) resolve();
+    });
+    if (done(pc.connectionState)) resolve();
+    setTimeout(resolve, secs * 1000);
+  });
+  const ms = Math.round(performance.now() - t0);
+  const byId = new Map();
+  (await pc.getStats()).forEach((r) => byId.set(r.id, r));
+  const all = [...byId.values()];
+  const transport = all.find((r) => r.type === 'transport') || null;
+  const pick = (r, keys) => (r ? Object.fromEntries(keys.map((k) => [k, r[k] ?? null])) : null);
+  const cert = (id) => pick(byId.get(id), ['fingerprint', 'fingerprintAlgorithm']);
+  const pair = transport && byId.get(transport.selectedCandidatePairId);
+  const cand = (id) => pick(byId.get(id), ['address', 'port', 'protocol', 'candidateType']);
+  const res = {
+    ok: pc.connectionState === 'connected',
+    connectionState: pc.connectionState,
+    iceConnectionState: pc.iceConnectionState,
+    states,
+    ms,
+    transport: pick(transport, ['dtlsState', 'tlsVersion', 'dtlsCipher', 'srtpCipher', 'dtlsRole',
+      'iceRole', 'iceState', 'selectedCandidatePairId', 'packetsSent', 'packetsReceived']),
+    selectedPair: pair ? {
+      state: pair.state, nominated: pair.nominated,
+      local: cand(pair.localCandidateId), remote: cand(pair.remoteCandidateId),
+    } : null,
+    localCertificate: transport ? cert(transport.localCertificateId) : null,
+    remoteCertificate: transport ? cert(transport.remoteCertificateId) : null,
+  };
+  if (!res.ok) {
+    res.step = 'connect';
+    res.error = `connectionState ${pc.connectionState} after ${ms} ms (states: ${states.join(',')})`;
+  }
+  pc.close();
+  return res;
+}
+
 async function waitForFile(file, secs) {
   const end = Date.now() + secs * 1000;
   while (Date.now() < end) {
@@ -275,8 +336,18 @@ async function main() {
       const r = await page.evaluate(pageAccept, answer);
       console.log(JSON.stringify(r));
       if (!r.ok) { await ctx.close(); process.exit(1); }
+    } else if (a.mode === 'offer-connect') {
+      if (!a.offerOut || !a.answerIn) fail('args', 'offer-connect needs --offer-out and --answer-in', 2);
+      await page.evaluate(pageSetup, media).catch((e) => fail('setup', e.message));
+      const sdp = await page.evaluate(pageOffer).catch((e) => fail('createOffer', e.message));
+      writeAtomic(a.offerOut, sdp);
+      const answer = await waitForFile(a.answerIn, a.wait);
+      if (answer === null) fail('waitAnswer', `no answer in ${a.answerIn} after ${a.wait} s`);
+      const r = await page.evaluate(pageConnect, { answer, secs: a.connectWait });
+      console.log(JSON.stringify(r));
+      if (!r.ok) { await ctx.close(); process.exit(1); }
     } else {
-      fail('args', `unknown mode ${a.mode} (offer | answer | offer-accept)`, 2);
+      fail('args', `unknown mode ${a.mode} (offer | answer | offer-accept | offer-connect)`, 2);
     }
     await ctx.close();
   } finally {
