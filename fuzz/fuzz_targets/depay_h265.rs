@@ -65,9 +65,11 @@ fn round_trip(rest: &[u8], max_payload: usize) {
         })
         .collect();
     let refs: Vec<&[u8]> = nals.iter().map(Vec::as_slice).collect();
+    // Access unit delimiters are not sent: the marker bit delimits access units.
+    let sent: Vec<&Vec<u8>> = nals.iter().filter(|n| (n[0] >> 1) & 0x3f != 35).collect();
     let mut p = H265Payloader::new(max_payload).resend_parameter_sets(true);
     let Ok(mut frame) = p.frame_nals(&refs) else {
-        assert!(nals.is_empty());
+        assert!(sent.is_empty());
         return;
     };
     let mut d = H265Depayloader::new(vec![0u8; 8 + rest.len() * 2 + 4096]);
@@ -92,7 +94,7 @@ fn round_trip(rest: &[u8], max_payload: usize) {
         }
     }
     let mut want = Vec::new();
-    for n in &nals {
+    for n in &sent {
         want.extend_from_slice(&[0, 0, 0, 1]);
         want.extend_from_slice(n);
     }
