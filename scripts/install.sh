@@ -18,6 +18,8 @@
 #                           webrtcbin from /usr/bin/python3: the DTLS interop test with its
 #                           RSA certificate (peer/tests/interop_dtls.rs)
 #   libsrtp2-dev pkg-config  libsrtp2, which the SRTP interop test builds its C peer against
+#   libssl-dev              OpenSSL 3's headers and libraries: the DTLS handshake bench's C peer
+#                           (benches/c/dtls_shim.c, found with pkg-config)
 #   gcc g++                 linking, and libFuzzer's C++ sources (libfuzzer-sys)
 #   rustc-web cargo-web rust-web-src gcc-mipsel-linux-gnu libc6-dev-mipsel-cross qemu-user
 #                           the MIPS (T31) toolchain: see scripts/mips.sh
@@ -39,7 +41,7 @@ set -euo pipefail
 # The comment block above.
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
-HOST_PKGS="coturn gcc g++ libsrtp2-dev pkg-config openssl"
+HOST_PKGS="coturn gcc g++ libsrtp2-dev libssl-dev pkg-config openssl"
 GST_PKGS="gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gstreamer1.0-nice python3-gi gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1"

@@ -29,6 +29,7 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+pub mod dtls_handshake;
 pub mod rtp;
 pub mod sdp;
 pub mod srtp;
@@ -37,8 +38,8 @@ pub mod turn;
 
 pub use counting::{AllocCount, CountingAlloc, thread_allocations, total_allocations};
 
-/// The counting allocator. With the libsrtp2 FFI (`srtp::libsrtp`), the only `unsafe` in
-/// this crate.
+/// The counting allocator. With the libsrtp2 FFI (`srtp::libsrtp`) and the OpenSSL FFI
+/// (`dtls_handshake::openssl`), the only `unsafe` in this crate.
 #[allow(unsafe_code)]
 mod counting {
     use std::alloc::{GlobalAlloc, Layout, System};
