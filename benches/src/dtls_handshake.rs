@@ -31,10 +31,10 @@ use p256::ecdh::EphemeralSecret;
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 use rand_core::{OsRng, RngCore};
 use rtcam_dtls_srtp::dtls::cert::{
-    CertParams, HashAlgorithm, Identity, MAX_ECDSA_SIG_LEN, PublicKey, SignatureScheme,
+    CertParams, Fingerprint, HashAlgorithm, Identity, MAX_ECDSA_SIG_LEN, PublicKey, SignatureScheme,
 };
 use rtcam_dtls_srtp::dtls::wire::CipherSuite;
-use rtcam_dtls_srtp::dtls::{Config, Connected, Endpoint, Event, ExpectedFingerprint, Role};
+use rtcam_dtls_srtp::dtls::{Config, Connected, Endpoint, Event, Role};
 use rtcam_dtls_srtp::srtp::Profile;
 
 pub use openssl::{OPENSSL, OPENSSL_SKIPPED, OpenSsl};
@@ -63,9 +63,8 @@ pub struct OursFixture {
     pub server: Config,
 }
 
-fn pin(id: &Identity) -> ExpectedFingerprint {
-    let fp = id.fingerprint(HashAlgorithm::Sha256);
-    ExpectedFingerprint::new(HashAlgorithm::Sha256, fp.as_bytes()).expect("SHA-256 length")
+fn pin(id: &Identity) -> Fingerprint {
+    id.fingerprint(HashAlgorithm::Sha256)
 }
 
 impl OursFixture {

@@ -14,9 +14,9 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use rand_core::{CryptoRng, RngCore};
-use rtcam_dtls_srtp::dtls::cert::{CertParams, HashAlgorithm, Identity};
+use rtcam_dtls_srtp::dtls::cert::{CertParams, Fingerprint, HashAlgorithm, Identity};
 use rtcam_dtls_srtp::dtls::wire::CipherSuite;
-use rtcam_dtls_srtp::dtls::{Config, Connected, Endpoint, Error, Event, ExpectedFingerprint, Role};
+use rtcam_dtls_srtp::dtls::{Config, Connected, Endpoint, Error, Event, Role};
 use rtcam_dtls_srtp::srtp::{Profile, split_keying_material};
 
 /// Deterministic test randomness (splitmix64): NOT cryptographic, tests only.
@@ -52,9 +52,8 @@ fn identity(seed: u64) -> Identity {
     Identity::generate(&mut TestRng(seed), NOW_UNIX, &CertParams::default()).unwrap()
 }
 
-fn pin(id: &Identity) -> ExpectedFingerprint {
-    let fp = id.fingerprint(HashAlgorithm::Sha256);
-    ExpectedFingerprint::new(HashAlgorithm::Sha256, fp.as_bytes()).unwrap()
+fn pin(id: &Identity) -> Fingerprint {
+    id.fingerprint(HashAlgorithm::Sha256)
 }
 
 struct Setup {

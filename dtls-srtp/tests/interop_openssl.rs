@@ -23,9 +23,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rand_core::OsRng;
-use rtcam_dtls_srtp::dtls::cert::{CertParams, HashAlgorithm, Identity};
+use rtcam_dtls_srtp::dtls::cert::{CertParams, Fingerprint, HashAlgorithm, Identity};
 use rtcam_dtls_srtp::dtls::wire::CipherSuite;
-use rtcam_dtls_srtp::dtls::{Config, Connected, Endpoint, Event, ExpectedFingerprint, Role};
+use rtcam_dtls_srtp::dtls::{Config, Connected, Endpoint, Event, Role};
 use rtcam_dtls_srtp::srtp::Profile;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -63,7 +63,7 @@ impl Drop for TempDir {
 }
 
 /// An OpenSSL certificate + key in `dir`, and its SHA-256 fingerprint.
-fn openssl_cert(dir: &Path, rsa: bool) -> (PathBuf, PathBuf, ExpectedFingerprint) {
+fn openssl_cert(dir: &Path, rsa: bool) -> (PathBuf, PathBuf, Fingerprint) {
     let cert = dir.join(if rsa { "rsa.crt" } else { "ec.crt" });
     let key = dir.join(if rsa { "rsa.key" } else { "ec.key" });
     let mut cmd = Command::new(openssl());
@@ -100,7 +100,7 @@ fn openssl_cert(dir: &Path, rsa: bool) -> (PathBuf, PathBuf, ExpectedFingerprint
         .split(':')
         .map(|b| u8::from_str_radix(b, 16).unwrap())
         .collect();
-    let fp = ExpectedFingerprint::new(HashAlgorithm::Sha256, &digest).unwrap();
+    let fp = Fingerprint::new(HashAlgorithm::Sha256, &digest).unwrap();
     (cert, key, fp)
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use libfuzzer_sys::fuzz_target;
 use rand_core::{CryptoRng, RngCore};
 use rtcam_dtls_srtp::dtls::cert::{CertParams, HashAlgorithm, Identity};
-use rtcam_dtls_srtp::dtls::{Config, Endpoint, Event, ExpectedFingerprint, Role};
+use rtcam_dtls_srtp::dtls::{Config, Endpoint, Event, Role};
 
 /// Deterministic randomness so crashes reproduce (fuzzing only).
 struct FuzzRng(u64);
@@ -49,7 +49,6 @@ fuzz_target!(|data: &[u8]| {
     };
     let id = identity();
     let fp = id.fingerprint(HashAlgorithm::Sha256);
-    let fp = ExpectedFingerprint::new(HashAlgorithm::Sha256, fp.as_bytes()).unwrap();
     let role = if first & 1 == 0 {
         Role::Client
     } else {

@@ -38,7 +38,7 @@ use std::time::{Duration, Instant};
 use rand_core::OsRng;
 use rtcam_dtls_srtp::dtls::cert::{self, CertParams, Identity};
 use rtcam_dtls_srtp::dtls::wire::CipherSuite;
-use rtcam_dtls_srtp::dtls::{Config, Endpoint, Event, ExpectedFingerprint, Role};
+use rtcam_dtls_srtp::dtls::{Config, Endpoint, Event, Role};
 use rtcam_dtls_srtp::srtp::Profile;
 use rtcam_sdp::{
     Candidate, Capabilities, DtlsRole, Fingerprint, HashAlgorithm, Local, Negotiated, Sdp,
@@ -100,10 +100,10 @@ fn hex_colon(bytes: &[u8]) -> String {
 }
 
 /// The DTLS pin from the SDP `a=fingerprint` (two crates, two `HashAlgorithm` types).
-fn pin(fp: &Fingerprint) -> ExpectedFingerprint {
+fn pin(fp: &Fingerprint) -> cert::Fingerprint {
     let alg = cert::HashAlgorithm::from_sdp_name(fp.algorithm().name())
         .unwrap_or_else(|| panic!("unsupported fingerprint hash {}", fp.algorithm().name()));
-    ExpectedFingerprint::new(alg, fp.digest()).unwrap()
+    cert::Fingerprint::new(alg, fp.digest()).unwrap()
 }
 
 /// A real peer that offers: how to start it (its offer and answer file paths appended).

@@ -4,7 +4,7 @@
 use core::time::Duration;
 
 use crate::dtls::Error;
-use crate::dtls::cert::{HashAlgorithm, Identity};
+use crate::dtls::cert::{Fingerprint, Identity};
 use crate::dtls::wire::CipherSuite;
 use crate::srtp::Profile;
 
@@ -15,57 +15,6 @@ pub enum Role {
     Client,
     /// Answers it (`a=setup:passive`).
     Server,
-}
-
-/// The digest the peer's SDP `a=fingerprint` announced: its certificate must hash to this,
-/// or the handshake fails closed with [`Error::FingerprintMismatch`].
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct ExpectedFingerprint {
-    algorithm: HashAlgorithm,
-    digest: [u8; 64],
-}
-
-impl ExpectedFingerprint {
-    /// A fingerprint from its hash and digest bytes (already decoded from SDP hex).
-    /// The digest length must be the hash's output length.
-    pub fn new(algorithm: HashAlgorithm, digest: &[u8]) -> Result<Self, Error> {
-        if digest.len() != algorithm.output_len() {
-            return Err(Error::BadConfig);
-        }
-        let mut d = [0u8; 64];
-        d.get_mut(..digest.len())
-            .ok_or(Error::BadConfig)?
-            .copy_from_slice(digest);
-        Ok(ExpectedFingerprint {
-            algorithm,
-            digest: d,
-        })
-    }
-
-    /// The hash function.
-    pub const fn algorithm(&self) -> HashAlgorithm {
-        self.algorithm
-    }
-
-    /// The digest bytes.
-    pub fn digest(&self) -> &[u8] {
-        self.digest
-            .get(..self.algorithm.output_len())
-            .unwrap_or(&self.digest)
-    }
-}
-
-impl core::fmt::Debug for ExpectedFingerprint {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{} ", self.algorithm.sdp_name())?;
-        for (i, b) in self.digest().iter().enumerate() {
-            if i > 0 {
-                f.write_str(":")?;
-            }
-            write!(f, "{b:02X}")?;
-        }
-        Ok(())
-    }
 }
 
 /// The cipher suites we implement, in our default preference order.
@@ -85,8 +34,9 @@ pub struct Config {
     pub role: Role,
     /// Our certificate and signing key (ECDSA P-256).
     pub identity: Identity,
-    /// What the peer's certificate must hash to.
-    pub peer_fingerprint: ExpectedFingerprint,
+    /// What the peer's certificate must hash to (its SDP `a=fingerprint`): anything else
+    /// fails the handshake closed with [`Error::FingerprintMismatch`].
+    pub peer_fingerprint: Fingerprint,
     /// SRTP profiles in our preference order (a server picks the first the client offers;
     /// a client offers them in this order).
     pub srtp_profiles: heapless::Vec<Profile, 4>,
@@ -109,7 +59,7 @@ pub struct Config {
 impl Config {
     /// A configuration with the defaults: all four SRTP profiles (AEAD first), all three
     /// suites, MTU 1200, HelloVerifyRequest off, 1 s → 60 s retransmission, 30 s handshake.
-    pub fn new(role: Role, identity: Identity, peer_fingerprint: ExpectedFingerprint) -> Config {
+    pub fn new(role: Role, identity: Identity, peer_fingerprint: Fingerprint) -> Config {
         let mut srtp_profiles = heapless::Vec::new();
         for p in Profile::ALL {
             let _ = srtp_profiles.push(p);

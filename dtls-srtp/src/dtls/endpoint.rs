@@ -1027,7 +1027,7 @@ impl<R: CryptoRngCore> Core<R> {
     fn store_peer_certificate(&mut self, list: &CertificateList<'_>) -> Result<(), Error> {
         let der = list.first().ok_or(Error::NoPeerCertificate)?;
         let fp = &self.cfg.peer_fingerprint;
-        cert::verify_fingerprint(der, fp.algorithm(), fp.digest())
+        cert::verify_fingerprint(der, fp.algorithm(), fp.as_bytes())
             .map_err(|_| Error::FingerprintMismatch)?;
         X509::parse(der).map_err(|_| Error::BadCertificate)?;
         self.peer_cert

@@ -11,6 +11,6 @@ pub mod replay;
 pub mod wire;
 
 mod error;
-pub use config::{Config, ExpectedFingerprint, Role};
+pub use config::{Config, Role};
 pub use endpoint::{Connected, Endpoint, Event, KeyingMaterial, Received, Stats};
 pub use error::Error;

@@ -145,6 +145,21 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
+    /// A fingerprint from its hash and digest bytes (as decoded from SDP hex): what the
+    /// peer's `a=fingerprint` announced, for [`Config`](crate::dtls::Config) to pin. The
+    /// digest length must be the hash's output length.
+    pub fn new(algorithm: HashAlgorithm, digest: &[u8]) -> Result<Self, Error> {
+        if digest.len() != algorithm.output_len() {
+            return Err(Error::InvalidParams);
+        }
+        let mut bytes = [0u8; 64];
+        bytes
+            .get_mut(..digest.len())
+            .ok_or(Error::InvalidParams)?
+            .copy_from_slice(digest);
+        Ok(Fingerprint { algorithm, bytes })
+    }
+
     /// The hash function used.
     pub const fn algorithm(&self) -> HashAlgorithm {
         self.algorithm
