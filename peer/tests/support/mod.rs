@@ -32,13 +32,19 @@ use std::fs::{self, File};
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rand_core::{OsRng, RngCore};
 use rtcam_dtls_srtp::dtls::{Connected, Endpoint, Event};
 use rtcam_stun::{Attribute, Class, Key, Message, MessageBuilder, Method, Seal, kind};
+
+// Tools, scratch directories and stopping children: shared with the SDP interop harness,
+// whose browser driver these tests use too.
+#[path = "../../../sdp/tests/support/host.rs"]
+mod host;
+pub(crate) use host::sdp_interop_dir;
+use host::{require_netns, scratch_dir, terminate};
 
 /// Set (to the test's name) in the re-executed test binary that runs inside the namespace.
 const INSIDE_VAR: &str = "RTCAM_PEER_NETNS";
@@ -99,43 +105,9 @@ pub(crate) fn in_netns(name: &str, require: impl FnOnce(), body: impl FnOnce()) 
 // ------------------------------------------------------------------------------------------------
 // Tools
 
-const INSTALL_HINT: &str = "Run scripts/install.sh (or `scripts/install.sh sdp-interop`): Debian \
-     chromium + nodejs + iproute2, and playwright-core under ${XDG_CACHE_HOME:-~/.cache}/rtcam/node.";
-
-/// `sdp/tests/interop/`: the browser driver and netns.sh live with the SDP interop tests.
-pub(crate) fn sdp_interop_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdp/tests/interop")
-}
-
-/// `${XDG_CACHE_HOME:-$HOME/.cache}/rtcam`.
-pub(crate) fn cache_dir() -> PathBuf {
-    match std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        Some(x) => PathBuf::from(x).join("rtcam"),
-        None => {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME is not set")).join(".cache/rtcam")
-        }
-    }
-}
-
-/// Chromium (`RTCAM_CHROMIUM` or /usr/bin/chromium), node and playwright-core.
+/// Chromium, node and playwright-core (fails the test naming what is missing).
 pub(crate) fn require_chromium() {
-    let exe = std::env::var_os("RTCAM_CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
-    if !exe.is_file() {
-        panic!(
-            "{} (Debian package `chromium`) is missing. {INSTALL_HINT}",
-            exe.display()
-        );
-    }
-    require_on_path("node", "Node.js (`node`, Debian package `nodejs`)");
-    let pw = cache_dir().join("node/node_modules/playwright-core/package.json");
-    if !pw.is_file() {
-        panic!(
-            "playwright-core is missing ({} not found). {INSTALL_HINT}",
-            pw.display()
-        );
-    }
+    host::require_chromium();
 }
 
 /// `peer/tests/interop/`: this crate's own peer drivers.
@@ -166,28 +138,6 @@ pub(crate) fn require_gstreamer() {
     }
 }
 
-fn require_netns() {
-    require_on_path("ip", "`ip` (Debian package `iproute2`)");
-    require_on_path("unshare", "`unshare` (Debian package `util-linux`)");
-    require_on_path("bash", "`bash`");
-}
-
-pub(crate) fn require_on_path(name: &str, what: &str) -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let dirs = std::env::split_paths(&path).chain(
-        ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
-            .iter()
-            .map(PathBuf::from),
-    );
-    for dir in dirs {
-        let p = dir.join(name);
-        if p.is_file() {
-            return p;
-        }
-    }
-    panic!("{what} was not found on PATH. {INSTALL_HINT}");
-}
-
 // ------------------------------------------------------------------------------------------------
 // Scratch directories and child processes
 
@@ -196,17 +146,7 @@ pub(crate) struct Scratch(PathBuf);
 
 impl Scratch {
     pub(crate) fn new(tag: &str) -> Scratch {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let dir = std::env::temp_dir().join(format!(
-            "rtcam-peer-{tag}-{}-{}-{nanos:08x}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
+        Scratch(scratch_dir("peer", tag))
     }
 
     pub(crate) fn dir(&self) -> &Path {
@@ -270,26 +210,9 @@ impl ChildGuard {
     }
 
     pub(crate) fn stop(&mut self) {
-        let Some(mut c) = self.child.take() else {
-            return;
-        };
-        if c.try_wait().ok().flatten().is_some() {
-            return;
+        if let Some(mut c) = self.child.take() {
+            terminate(&mut c);
         }
-        // SIGTERM first: netns.sh then kills what it started in the namespace.
-        let _ = Command::new("kill")
-            .args(["-TERM", &c.id().to_string()])
-            .stderr(Stdio::null())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(3);
-        while Instant::now() < deadline {
-            if c.try_wait().ok().flatten().is_some() {
-                return;
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        let _ = c.kill();
-        let _ = c.wait();
     }
 }
 

@@ -21,11 +21,14 @@ use std::fmt;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+mod host;
+use host::{INSTALL_HINT, require_netns, scratch_dir, terminate};
+pub(crate) use host::{cache_dir, require_chromium};
 
 /// How long one driver run (browser launch included) may take before the test fails.
 pub(crate) const PEER_TIMEOUT: Duration = Duration::from_secs(60);
@@ -328,42 +331,6 @@ pub(crate) fn interop_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop")
 }
 
-/// `${XDG_CACHE_HOME:-$HOME/.cache}/rtcam`, where scripts/install.sh puts the venv and npm packages.
-pub(crate) fn cache_dir() -> PathBuf {
-    match std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        Some(x) => PathBuf::from(x).join("rtcam"),
-        None => {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME is not set")).join(".cache/rtcam")
-        }
-    }
-}
-
-const INSTALL_HINT: &str = "Run scripts/install.sh (or `scripts/install.sh sdp-interop`) to install \
-     the SDP interop peers: Debian chromium + iproute2, an aiortc venv and playwright-core under \
-     ${XDG_CACHE_HOME:-~/.cache}/rtcam/.";
-
-/// The Chromium binary (`RTCAM_CHROMIUM` or /usr/bin/chromium); fails the test when missing.
-pub(crate) fn require_chromium() -> PathBuf {
-    let exe = std::env::var_os("RTCAM_CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
-    if !exe.is_file() {
-        panic!(
-            "{} (Debian package `chromium`) is missing. {INSTALL_HINT}",
-            exe.display()
-        );
-    }
-    require_on_path("node", "Node.js (`node`, Debian package `nodejs`)");
-    let pw = cache_dir().join("node/node_modules/playwright-core/package.json");
-    if !pw.is_file() {
-        panic!(
-            "playwright-core is missing ({} not found). {INSTALL_HINT}",
-            pw.display()
-        );
-    }
-    exe
-}
-
 /// The venv's python with aiortc; fails the test when missing.
 pub(crate) fn require_aiortc() -> PathBuf {
     let py = cache_dir().join("venv/bin/python");
@@ -381,28 +348,6 @@ pub(crate) fn require_aiortc() -> PathBuf {
         );
     }
     py
-}
-
-fn require_netns() {
-    require_on_path("ip", "`ip` (Debian package `iproute2`)");
-    require_on_path("unshare", "`unshare` (Debian package `util-linux`)");
-}
-
-fn require_on_path(name: &str, what: &str) -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for dir in std::env::split_paths(&path) {
-        let p = dir.join(name);
-        if p.is_file() {
-            return p;
-        }
-    }
-    for dir in ["/usr/sbin", "/sbin", "/usr/bin", "/bin"] {
-        let p = Path::new(dir).join(name);
-        if p.is_file() {
-            return p;
-        }
-    }
-    panic!("{what} was not found on PATH. {INSTALL_HINT}");
 }
 
 fn s(p: &Path) -> String {
@@ -426,17 +371,9 @@ struct Run {
 
 impl Run {
     fn new(tag: &str) -> Run {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let dir = std::env::temp_dir().join(format!(
-            "rtcam-sdp-{tag}-{}-{n}-{nanos:08x}",
-            std::process::id()
-        ));
-        fs::create_dir_all(&dir).unwrap();
-        Run { dir }
+        Run {
+            dir: scratch_dir("sdp", tag),
+        }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -627,25 +564,9 @@ impl Peer {
     }
 
     fn stop(&mut self) {
-        let Some(mut c) = self.child.take() else {
-            return;
-        };
-        if c.try_wait().ok().flatten().is_some() {
-            return;
+        if let Some(mut c) = self.child.take() {
+            terminate(&mut c);
         }
-        let _ = Command::new("kill")
-            .args(["-TERM", &c.id().to_string()])
-            .stderr(Stdio::null())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(3);
-        while Instant::now() < deadline {
-            if c.try_wait().ok().flatten().is_some() {
-                return;
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        let _ = c.kill();
-        let _ = c.wait();
     }
 }
 
