@@ -364,10 +364,12 @@ fn chromium(setup: Setup) {
         "no SCTP INIT decrypted from Chromium ({} records)\n{ctx}",
         o.pump.app_data.len()
     );
-    // Chromium verified our signed Binding responses: the pair to our candidate succeeded.
-    // (It may not have nominated it yet: with regular nomination, USE-CANDIDATE follows the
-    // first successful check, and DTLS does not wait for it.)
-    assert_eq!(report["selectedPair"]["state"], "succeeded", "{ctx}");
+    // Chromium verified our signed Binding responses: the pair to our candidate got answers.
+    // (Its `state` is no proof either way: libwebrtc shows "in-progress" whenever a check is
+    // outstanding, even on a pair that succeeded, and with regular nomination USE-CANDIDATE
+    // follows the first successful check, which DTLS does not wait for.)
+    let responses = report["selectedPair"]["responsesReceived"].as_u64();
+    assert!(responses.is_some_and(|n| n >= 1), "{ctx}");
     assert_eq!(report["selectedPair"]["remote"]["port"], o.port, "{ctx}");
 
     println!(

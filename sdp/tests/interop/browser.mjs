@@ -231,7 +231,7 @@ async function pageConnect({ answer, secs }) {
     transport: pick(transport, ['dtlsState', 'tlsVersion', 'dtlsCipher', 'srtpCipher', 'dtlsRole',
       'iceRole', 'iceState', 'selectedCandidatePairId', 'packetsSent', 'packetsReceived']),
     selectedPair: pair ? {
-      state: pair.state, nominated: pair.nominated,
+      state: pair.state, nominated: pair.nominated, responsesReceived: pair.responsesReceived ?? null,
       local: cand(pair.localCandidateId), remote: cand(pair.remoteCandidateId),
     } : null,
     localCertificate: transport ? cert(transport.localCertificateId) : null,
