@@ -174,13 +174,13 @@ want() {
 # 1. lint
 
 if want lint; then
-  begin lint "cargo fmt --check, cargo clippy -D warnings (workspace and fuzz/)"
+  begin lint "cargo fmt --check, cargo clippy -D warnings (workspace with all features, and fuzz/)"
   header "cargo fmt --all --check"
   cargo fmt --all --check
   header "cargo fmt --check (fuzz/)"
   cargo fmt --manifest-path fuzz/Cargo.toml --check
-  header "cargo clippy --workspace --all-targets -- -D warnings"
-  cargo clippy --workspace --all-targets -- -D warnings
+  header "cargo clippy --workspace --all-targets --all-features -- -D warnings"
+  cargo clippy --workspace --all-targets --all-features -- -D warnings
   header "cargo clippy --all-targets -- -D warnings (fuzz/)"
   cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings
   end
@@ -192,18 +192,18 @@ fi
 if want host; then
   begin host "workspace tests on $(rustc -vV | sed -n 's/^host: //p')"
   if command -v cargo-nextest >/dev/null 2>&1; then
-    header "cargo nextest run --workspace"
-    logged host cargo nextest run --workspace
+    header "cargo nextest run --workspace --all-features"
+    logged host cargo nextest run --workspace --all-features
     p=$(passed_nextest "$logdir/host.log")
     s=$(skipped_nextest "$logdir/host.log")
   else
-    header "cargo test --workspace (cargo-nextest not installed)"
-    logged host cargo test --workspace --lib --bins --tests
+    header "cargo test --workspace --all-features (cargo-nextest not installed)"
+    logged host cargo test --workspace --all-features --lib --bins --tests
     p=$(passed_cargo "$logdir/host.log")
     s=$(ignored_cargo "$logdir/host.log")
   fi
-  header "cargo test --workspace --doc"
-  logged doc cargo test --workspace --doc
+  header "cargo test --workspace --all-features --doc"
+  logged doc cargo test --workspace --all-features --doc
   d=$(passed_cargo "$logdir/doc.log")
   total_passed=$((total_passed + p + d))
   total_skipped=$((total_skipped + s + $(ignored_cargo "$logdir/doc.log")))
