@@ -113,7 +113,8 @@ fn single_nal_unit_and_fu_boundaries() {
                         (u8::from(i == 0) << 7) | (u8::from(last) << 6) | 19
                     );
                     if !last {
-                        assert_eq!(pk.data.len(), max);
+                        // Up to 3 bytes short: the word alignment in `NalFrame::fragment`.
+                        assert!(pk.data.len() + 3 >= max, "{} of {max}", pk.data.len());
                     }
                     body.extend_from_slice(&pk.data[3..]);
                 }
