@@ -11,23 +11,42 @@ pub const PARAM_SET_CAPACITY: usize = 256;
 /// The 4-byte Annex-B start code the depayloaders write before every NAL unit.
 pub(crate) const START_CODE: [u8; 4] = [0, 0, 0, 1];
 
-/// Finds the first `00 00 01` in `s`, returning the index of its first zero: the scan
-/// that suits the target. Where `memchr` has a SIMD search (x86-64, AArch64) it is ~2×
-/// faster than our SWAR loop, which serves other 64-bit targets; 32-bit ones skip.
-#[inline]
-fn find_start_code(s: &[u8]) -> Option<usize> {
-    if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
-        memchr::memmem::find(s, &[0, 0, 1])
-    } else if cfg!(target_pointer_width = "64") {
-        find_start_code_swar(s)
-    } else {
-        find_start_code_skip(s)
+/// The start-code search that suits the target. Where `memchr` has a SIMD search (x86-64,
+/// AArch64) it is ~2× faster than our SWAR loop, which serves other 64-bit targets; 32-bit
+/// ones skip. The SIMD searcher is built once per access unit, not once per NAL unit.
+#[derive(Debug, Clone)]
+struct StartCodes {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    finder: memchr::memmem::Finder<'static>,
+}
+
+impl StartCodes {
+    #[inline]
+    fn new() -> Self {
+        StartCodes {
+            #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+            finder: memchr::memmem::Finder::new(&[0, 0, 1]),
+        }
+    }
+
+    /// The index of the first zero of the first `00 00 01` in `s`.
+    #[inline]
+    fn find(&self, s: &[u8]) -> Option<usize> {
+        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+        return self.finder.find(s);
+        #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+        if cfg!(target_pointer_width = "64") {
+            find_start_code_swar(s)
+        } else {
+            find_start_code_skip(s)
+        }
     }
 }
 
 /// [`find_start_code`] for 64-bit targets: eight bytes at a time, stepping by seven: one SWAR test flags the
 /// positions where two zero bytes follow each other, which entropy-coded slice data almost
 /// never has, so the loop rarely leaves its fast path; only flagged pairs look further.
+#[cfg_attr(any(target_arch = "x86_64", target_arch = "aarch64"), allow(dead_code))]
 #[inline]
 fn find_start_code_swar(s: &[u8]) -> Option<usize> {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
@@ -58,6 +77,7 @@ fn find_start_code_swar(s: &[u8]) -> Option<usize> {
 /// of a start code, so after such a byte the next start code ends no earlier than three
 /// on. The fast path probes eight such bytes (24 positions) behind one bounds check and
 /// one branch; a window with a small byte in it is walked probe by probe.
+#[cfg_attr(any(target_arch = "x86_64", target_arch = "aarch64"), allow(dead_code))]
 #[inline]
 fn find_start_code_skip(s: &[u8]) -> Option<usize> {
     let mut i = 2;
@@ -85,6 +105,10 @@ fn find_start_code_skip(s: &[u8]) -> Option<usize> {
     }
 }
 
+/// Whether [`NalFrame::fragment`] shortens fragments to keep copies word-aligned: where
+/// unaligned loads are not single instructions (MIPS32; not x86-64 or AArch64).
+const WORD_ALIGN_FRAGMENTS: bool = !cfg!(any(target_arch = "x86_64", target_arch = "aarch64"));
+
 /// Drops trailing zero bytes (`trailing_zero_8bits`, a 4-byte start code's first zero).
 #[inline]
 fn trim_zeros(mut nal: &[u8]) -> &[u8] {
@@ -99,6 +123,7 @@ fn trim_zeros(mut nal: &[u8]) -> &[u8] {
 #[derive(Debug, Clone)]
 pub struct AnnexB<'a> {
     rest: &'a [u8],
+    start_codes: StartCodes,
 }
 
 impl<'a> AnnexB<'a> {
@@ -108,6 +133,7 @@ impl<'a> AnnexB<'a> {
         match data.get(zeros) {
             Some(1) if zeros >= 2 => Ok(AnnexB {
                 rest: data.get(zeros + 1..).unwrap_or_default(),
+                start_codes: StartCodes::new(),
             }),
             _ => Err(Error::NoStartCode),
         }
@@ -122,7 +148,7 @@ impl<'a> Iterator for AnnexB<'a> {
             if self.rest.is_empty() {
                 return None;
             }
-            let (nal, rest) = match find_start_code(self.rest) {
+            let (nal, rest) = match self.start_codes.find(self.rest) {
                 Some(i) => (
                     self.rest.get(..i).unwrap_or_default(),
                     self.rest.get(i + 3..).unwrap_or_default(),
@@ -219,6 +245,8 @@ impl<const N: usize> ParamCache<N> {
 }
 
 /// Where a frame's NAL units come from.
+// Lives once per frame on the caller's stack; there is no heap to box into.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub(crate) enum Source<'a> {
     AnnexB(AnnexB<'a>),
@@ -256,8 +284,9 @@ pub(crate) struct NalFrame<'a, F, const N: usize> {
     /// Parameter-set slots seen in this frame.
     seen: u8,
     keyframe_seen: bool,
-    /// The NAL unit being fragmented and the offset of its next fragment.
-    fu: Option<(Item<'a>, usize)>,
+    /// The NAL unit being fragmented, the offset of its next fragment, and the bytes its
+    /// fragments may still leave out while keeping their count minimal (see `fragment`).
+    fu: Option<(Item<'a>, usize, usize)>,
     _format: core::marker::PhantomData<F>,
 }
 
@@ -358,15 +387,18 @@ impl<'a, F: NalFormat, const N: usize> NalFrame<'a, F, N> {
         let out = out
             .get_mut(..self.max_payload)
             .ok_or(Error::BufferTooSmall)?;
-        if let Some((item, offset)) = self.fu {
-            return Ok(Some(self.fragment(out, item, offset)));
+        if let Some((item, offset, slack)) = self.fu {
+            return Ok(Some(self.fragment(out, item, offset, slack)));
         }
         let Some(first) = self.take() else {
             return Ok(None);
         };
         let first_len = self.len(first);
         if first_len > self.max_payload {
-            return Ok(Some(self.fragment(out, first, F::HEADER)));
+            // What the last fragment leaves unused when all others are full.
+            let (body, room) = (first_len - F::HEADER, self.max_payload - F::FU_HEADER);
+            let slack = body.div_ceil(room) * room - body;
+            return Ok(Some(self.fragment(out, first, F::HEADER, slack)));
         }
         let agg_room = self.max_payload.min(usize::from(u16::MAX));
         let aggregate = match self.peek() {
@@ -422,7 +454,13 @@ impl<'a, F: NalFormat, const N: usize> NalFrame<'a, F, N> {
     }
 
     /// Writes the fragment of `item` that starts at `offset`.
-    fn fragment(&mut self, out: &mut [u8], item: Item<'a>, offset: usize) -> PayloadMeta {
+    fn fragment(
+        &mut self,
+        out: &mut [u8],
+        item: Item<'a>,
+        offset: usize,
+        mut slack: usize,
+    ) -> PayloadMeta {
         let nal = self.bytes(item);
         let rest = nal.get(offset..).unwrap_or_default();
         let room = self.max_payload - F::FU_HEADER;
@@ -433,13 +471,13 @@ impl<'a, F: NalFormat, const N: usize> NalFrame<'a, F, N> {
         // whole words. MIPS32 has no single-instruction unaligned load, and misaligned
         // copies cost it about twice as much. Only the slack the last fragment leaves is
         // used, so the packet count stays the minimum, ceil(len / room).
-        if chunk < rest.len() && room > 8 {
+        if WORD_ALIGN_FRAGMENTS && chunk < rest.len() && room > 8 {
             let dst = (out.as_ptr() as usize).wrapping_add(F::FU_HEADER);
             let next_src = (rest.as_ptr() as usize).wrapping_add(chunk);
             let skew = next_src.wrapping_sub(dst) % 4;
-            let slack = rest.len().div_ceil(room) * room - rest.len();
             if skew <= slack {
                 chunk -= skew;
+                slack -= skew;
             }
         }
         let start = offset == F::HEADER;
@@ -458,7 +496,7 @@ impl<'a, F: NalFormat, const N: usize> NalFrame<'a, F, N> {
             self.fu = None;
             self.peek().is_none()
         } else {
-            self.fu = Some((item, offset + chunk));
+            self.fu = Some((item, offset + chunk, slack));
             false
         };
         PayloadMeta {
