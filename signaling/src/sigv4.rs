@@ -791,6 +791,172 @@ impl Write for MacWriter<'_> {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// Verification (the local server's side): parse what a client sent, recompute the
+// signature with the same canonical form as the signer, compare in constant time.
+
+/// `<access key id>/<yyyymmdd>/<region>/<service>/aws4_request`: the `Credential=` of an
+/// `Authorization` header or the `X-Amz-Credential` query parameter, split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CredentialScope<'a> {
+    /// The access key id the client signed with.
+    pub access_key_id: &'a str,
+    /// The scope date `yyyymmdd` (must be the day of the signature's timestamp).
+    pub date: &'a str,
+    /// The region the signature is scoped to.
+    pub region: &'a str,
+    /// The service the signature is scoped to.
+    pub service: &'a str,
+}
+
+impl<'a> CredentialScope<'a> {
+    /// Splits a credential value; `None` unless it has exactly five `/`-separated parts,
+    /// a non-empty key id, an eight-digit date and the `aws4_request` terminator.
+    pub fn parse(value: &'a str) -> Option<CredentialScope<'a>> {
+        let mut parts = value.split('/');
+        let access_key_id = parts.next()?;
+        let date = parts.next()?;
+        let region = parts.next()?;
+        let service = parts.next()?;
+        let terminator = parts.next()?;
+        if parts.next().is_some()
+            || access_key_id.is_empty()
+            || region.is_empty()
+            || service.is_empty()
+            || terminator != "aws4_request"
+            || date.len() != 8
+            || !date.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        Some(CredentialScope {
+            access_key_id,
+            date,
+            region,
+            service,
+        })
+    }
+
+    /// The region and service as a [`Scope`].
+    pub fn scope(&self) -> Scope<'a> {
+        Scope {
+            region: self.region,
+            service: self.service,
+        }
+    }
+}
+
+/// An `Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`
+/// header, split into its three parts (borrowed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthorizationHeader<'a> {
+    /// `Credential=`.
+    pub credential: CredentialScope<'a>,
+    /// `SignedHeaders=`: lower-case names joined by `;`, as the client chose them.
+    pub signed_headers: &'a str,
+    /// `Signature=`: 64 lower-case hex digits.
+    pub signature: &'a str,
+}
+
+/// Why an `Authorization` header could not even be read (the service answers these
+/// with `IncompleteSignatureException`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthorizationError {
+    /// Not `AWS4-HMAC-SHA256 …`.
+    UnsupportedAlgorithm,
+    /// A required part (`Credential`, `SignedHeaders`, `Signature`) is missing or empty.
+    MissingPart(&'static str),
+    /// The `Credential=` value is not `<id>/<date>/<region>/<service>/aws4_request`.
+    MalformedCredential,
+}
+
+impl fmt::Display for AuthorizationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthorizationError::UnsupportedAlgorithm => {
+                write!(f, "only the {ALGORITHM} algorithm is supported")
+            }
+            AuthorizationError::MissingPart(p) => {
+                write!(f, "Authorization header requires '{p}' parameter")
+            }
+            AuthorizationError::MalformedCredential => f.write_str(
+                "Credential must have the form <access key id>/<date>/<region>/<service>/aws4_request",
+            ),
+        }
+    }
+}
+
+impl core::error::Error for AuthorizationError {}
+
+impl<'a> AuthorizationHeader<'a> {
+    /// Reads the header value. Parts may come in any order, separated by `,` with
+    /// optional spaces, as SigV4 allows.
+    pub fn parse(value: &'a str) -> Result<AuthorizationHeader<'a>, AuthorizationError> {
+        let rest = value
+            .trim()
+            .strip_prefix(ALGORITHM)
+            .filter(|r| r.starts_with(' '))
+            .ok_or(AuthorizationError::UnsupportedAlgorithm)?;
+        let (mut credential, mut signed_headers, mut signature) = (None, None, None);
+        for part in rest.split(',') {
+            let Some((k, v)) = part.trim().split_once('=') else {
+                continue;
+            };
+            let v = v.trim();
+            match k.trim() {
+                "Credential" => credential = Some(v),
+                "SignedHeaders" => signed_headers = Some(v),
+                "Signature" => signature = Some(v),
+                _ => {}
+            }
+        }
+        let credential = credential
+            .filter(|v| !v.is_empty())
+            .ok_or(AuthorizationError::MissingPart("Credential"))?;
+        let signed_headers = signed_headers
+            .filter(|v| !v.is_empty())
+            .ok_or(AuthorizationError::MissingPart("SignedHeaders"))?;
+        let signature = signature
+            .filter(|v| !v.is_empty())
+            .ok_or(AuthorizationError::MissingPart("Signature"))?;
+        let credential =
+            CredentialScope::parse(credential).ok_or(AuthorizationError::MalformedCredential)?;
+        Ok(AuthorizationHeader {
+            credential,
+            signed_headers,
+            signature,
+        })
+    }
+}
+
+/// Recomputes the signature of `req` at `time` in `scope` with `key` and compares it
+/// with the client's `signature_hex` in constant time (no early exit on the first
+/// differing digit, so response timing does not leak how much of a forged signature
+/// was right).
+///
+/// `req` must be rebuilt from what arrived: method, decoded path, decoded query
+/// parameters (for a presigned URL: all of them except `X-Amz-Signature`), exactly the
+/// headers named by `SignedHeaders` with their received values, and the payload hash
+/// (hex SHA-256 of the body, or [`EMPTY_PAYLOAD_SHA256`] for a presigned `GET`).
+/// `key` must be derived for `time`'s day (the signer's rule). A request that cannot
+/// be put in canonical form (bad header names, duplicates) is an error, not a match.
+pub fn verify_signature(
+    key: &SigningKey,
+    time: UtcTime,
+    scope: Scope<'_>,
+    req: &CanonicalRequest<'_>,
+    signature_hex: &str,
+) -> Result<bool, Error> {
+    use subtle::ConstantTimeEq;
+    let expected = signature(key, time, scope, &req.sha256()?)?;
+    let mut hex = [0u8; 64];
+    hex_into(&expected, &mut hex);
+    // Lengths are public (always 64 for a real signature); contents compared in
+    // constant time.
+    Ok(signature_hex.len() == hex.len() && bool::from(hex.ct_eq(signature_hex.as_bytes())))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -132,6 +132,125 @@ impl UtcTime {
     }
 }
 
+impl UtcTime {
+    /// Reads an HTTP `Date` header value in the IMF-fixdate form every current server
+    /// sends (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110 §5.6.7): how the client learns
+    /// the service's clock when a request is refused as "Signature expired".
+    ///
+    /// The day name must be one of the seven but is not checked against the date (the
+    /// date itself is what matters); the obsolete RFC 850 and asctime forms are refused.
+    pub fn parse_http_date(s: &str) -> Option<UtcTime> {
+        let b = s.trim_matches(|c| c == ' ' || c == '\t').as_bytes();
+        if b.len() != 29 {
+            return None;
+        }
+        let (day_name, rest) = b.split_at_checked(3)?;
+        if !DAY_NAMES.iter().any(|d| d.as_bytes() == day_name) {
+            return None;
+        }
+        let lit = |at: usize, want: &[u8]| rest.get(at..at + want.len()) == Some(want);
+        // rest: ", DD Mon YYYY HH:MM:SS GMT"
+        if !(lit(0, b", ")
+            && lit(4, b" ")
+            && lit(8, b" ")
+            && lit(13, b" ")
+            && lit(16, b":")
+            && lit(19, b":")
+            && lit(22, b" GMT"))
+        {
+            return None;
+        }
+        let num = |from: usize, to: usize| -> Option<u16> {
+            let mut v: u16 = 0;
+            for &c in rest.get(from..to)? {
+                if !c.is_ascii_digit() {
+                    return None;
+                }
+                v = v * 10 + u16::from(c - b'0');
+            }
+            Some(v)
+        };
+        let small = |from: usize| -> Option<u8> { u8::try_from(num(from, from + 2)?).ok() };
+        let mon = rest.get(5..8)?;
+        let month = MONTH_NAMES.iter().position(|m| m.as_bytes() == mon)?;
+        UtcTime::new(
+            num(9, 13)?,
+            u8::try_from(month + 1).ok()?,
+            small(2)?,
+            small(14)?,
+            small(17)?,
+            small(20)?,
+        )
+    }
+
+    /// The IMF-fixdate form of this time (`Sun, 06 Nov 1994 08:49:37 GMT`): what the
+    /// local server puts in its `Date` header.
+    pub fn http_date(&self) -> HttpDate {
+        let mut b = *b"Thu, 01 Jan 1970 00:00:00 GMT";
+        let days = self.to_unix_seconds() / SECS_PER_DAY;
+        // 1970-01-01 was a Thursday; DAY_NAMES starts on Sunday.
+        let wd = ((days + 4) % 7) as usize;
+        let mut put_str = |at: usize, text: &str| {
+            if let Some(dst) = b.get_mut(at..at + text.len()) {
+                dst.copy_from_slice(text.as_bytes());
+            }
+        };
+        put_str(0, DAY_NAMES.get(wd).copied().unwrap_or("Sun"));
+        put_str(
+            8,
+            MONTH_NAMES
+                .get(usize::from(self.month).wrapping_sub(1))
+                .copied()
+                .unwrap_or("Jan"),
+        );
+        let mut put = |at: usize, value: u16, width: usize| {
+            let mut v = value;
+            for i in (at..at + width).rev() {
+                if let Some(slot) = b.get_mut(i) {
+                    *slot = b'0' + (v % 10) as u8;
+                }
+                v /= 10;
+            }
+        };
+        put(5, u16::from(self.day), 2);
+        put(12, self.year, 4);
+        put(17, u16::from(self.hour), 2);
+        put(20, u16::from(self.minute), 2);
+        put(23, u16::from(self.second), 2);
+        HttpDate(b)
+    }
+}
+
+const DAY_NAMES: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTH_NAMES: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) held inline: an HTTP `Date` header
+/// value formatted without std or allocation.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HttpDate([u8; 29]);
+
+impl HttpDate {
+    /// The header value.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII names, digits and separators are ever stored.
+        core::str::from_utf8(&self.0).unwrap_or("")
+    }
+}
+
+impl fmt::Display for HttpDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for HttpDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HttpDate({})", self.as_str())
+    }
+}
+
 /// `YYYYMMDD'T'HHMMSS'Z'` held inline: the value of the `x-amz-date` header and of the
 /// `X-Amz-Date` query parameter, formatted without std.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -243,6 +362,42 @@ mod tests {
             assert_eq!(t.to_unix_seconds(), s);
             assert_eq!(UtcTime::parse_amz_date(t.amz_date().as_str()), Some(t));
             s += 3 * 86_400 + 7 * 3600 + 13 * 60 + 17;
+        }
+    }
+
+    #[test]
+    fn http_date_both_ways() {
+        let t = UtcTime::new(1994, 11, 6, 8, 49, 37).unwrap();
+        assert_eq!(t.http_date().as_str(), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(
+            UtcTime::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(t)
+        );
+        assert_eq!(
+            UtcTime::from_unix_seconds(0).unwrap().http_date().as_str(),
+            "Thu, 01 Jan 1970 00:00:00 GMT"
+        );
+        let leap = UtcTime::new(2024, 2, 29, 23, 59, 59).unwrap();
+        assert_eq!(leap.http_date().as_str(), "Thu, 29 Feb 2024 23:59:59 GMT");
+        let mut s = 0u64;
+        while s < MAX_UNIX {
+            let t = UtcTime::from_unix_seconds(s).unwrap();
+            assert_eq!(UtcTime::parse_http_date(t.http_date().as_str()), Some(t));
+            s += 5 * 86_400 + 11 * 3600 + 7 * 60 + 3;
+        }
+        for bad in [
+            "",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+            "Sun, 31 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nox 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 24:49:37 GMT",
+            "Xyz, 06 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:3x GMT",
+            "Sun,\u{e9}06 Nov 1994 08:49:37 GMT",
+        ] {
+            assert_eq!(UtcTime::parse_http_date(bad), None, "{bad}");
         }
     }
 
