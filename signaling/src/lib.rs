@@ -82,6 +82,7 @@ pub mod api;
 pub mod candidates;
 #[cfg(feature = "client")]
 pub mod client;
+mod json;
 pub mod message;
 pub mod metrics;
 pub mod policy;

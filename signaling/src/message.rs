@@ -6,7 +6,6 @@
 //! Parsing borrows from the received frame and decodes base64 into caller storage;
 //! writing goes into a caller buffer. No allocation, no panics on any input.
 
-use core::fmt::Write;
 
 use base64::DecodeSliceError;
 use base64::Engine;
@@ -489,41 +488,25 @@ impl<'a> IncomingMessage<'a> {
 }
 
 /// Refuses JSON nested deeper than [`MAX_JSON_DEPTH`] before the recursive reader sees
-/// it (strings are skipped, so brackets inside them do not count).
+/// it.
 fn check_depth(json: &[u8]) -> Result<(), Error> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in json {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > MAX_JSON_DEPTH {
-                    return Err(Error::JsonTooDeep);
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+    if crate::json::nesting_within(json, MAX_JSON_DEPTH) {
+        Ok(())
+    } else {
+        Err(Error::JsonTooDeep)
     }
-    Ok(())
 }
 
 /// Appends to a byte buffer with a clear overflow error.
 struct ByteWriter<'b> {
     buf: &'b mut [u8],
     len: usize,
+}
+
+impl core::fmt::Write for ByteWriter<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.raw(s.as_bytes()).map_err(|_| core::fmt::Error)
+    }
 }
 
 impl ByteWriter<'_> {
@@ -540,27 +523,9 @@ impl ByteWriter<'_> {
         Ok(())
     }
 
-    /// A JSON string literal: quotes, `"` and `\` escaped, control characters as `\u00XX`.
+    /// A JSON string literal ([`crate::json::write_string`]).
     fn json_string(&mut self, s: &str) -> Result<(), Error> {
-        self.raw(b"\"")?;
-        for c in s.chars() {
-            match c {
-                '"' => self.raw(b"\\\"")?,
-                '\\' => self.raw(b"\\\\")?,
-                c if (c as u32) < 0x20 => {
-                    let mut tmp = [0u8; 6];
-                    let mut w = crate::SliceWriter::new(&mut tmp);
-                    write!(w, "\\u{:04x}", c as u32).map_err(|_| Error::BufferTooSmall)?;
-                    let n = w.len();
-                    self.raw(tmp.get(..n).unwrap_or(&[]))?;
-                }
-                c => {
-                    let mut tmp = [0u8; 4];
-                    self.raw(c.encode_utf8(&mut tmp).as_bytes())?;
-                }
-            }
-        }
-        self.raw(b"\"")
+        crate::json::write_string(self, s).map_err(|_| Error::BufferTooSmall)
     }
 }
 

@@ -25,33 +25,11 @@ pub(crate) fn from_body<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, Api
 /// Refuses JSON nested deeper than [`MAX_API_JSON_DEPTH`] (brackets inside strings do
 /// not count).
 fn check_depth(json: &[u8]) -> Result<(), ApiError> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in json {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > MAX_API_JSON_DEPTH {
-                    return Err(ApiError::JsonTooDeep);
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+    if crate::json::nesting_within(json, MAX_API_JSON_DEPTH) {
+        Ok(())
+    } else {
+        Err(ApiError::JsonTooDeep)
     }
-    Ok(())
 }
 
 /// A string field as read: refused when it holds a JSON escape or a raw control
@@ -76,32 +54,7 @@ pub(crate) fn req_text<'a>(field: &'static str, s: Option<&'a str>) -> Result<&'
     text(field, s.ok_or(ApiError::MissingField(field))?)
 }
 
-/// A JSON string literal: quotes, `"` and `\` escaped, control characters as `\u00XX`,
-/// everything else (including non-ASCII) as is — what `JSON.stringify` produces.
-pub(crate) fn write_string<W: Write + ?Sized>(out: &mut W, s: &str) -> fmt::Result {
-    out.write_char('"')?;
-    let mut rest = s;
-    while let Some(pos) = rest
-        .bytes()
-        .position(|b| b == b'"' || b == b'\\' || b < 0x20)
-    {
-        let (head, tail) = rest.split_at_checked(pos).ok_or(fmt::Error)?;
-        out.write_str(head)?;
-        let mut chars = tail.chars();
-        match chars.next() {
-            Some('"') => out.write_str("\\\"")?,
-            Some('\\') => out.write_str("\\\\")?,
-            Some('\n') => out.write_str("\\n")?,
-            Some('\r') => out.write_str("\\r")?,
-            Some('\t') => out.write_str("\\t")?,
-            Some(c) => write!(out, "\\u{:04x}", c as u32)?,
-            None => {}
-        }
-        rest = chars.as_str();
-    }
-    out.write_str(rest)?;
-    out.write_char('"')
-}
+pub(crate) use crate::json::write_string;
 
 /// Writes `"key":` (keys are literals that never need escaping).
 pub(crate) fn write_key<W: Write + ?Sized>(out: &mut W, key: &str) -> fmt::Result {

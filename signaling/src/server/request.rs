@@ -728,7 +728,7 @@ pub fn parse_client_message(frame: &str) -> Result<ClientMessage<'_>, MessageRej
         correlation: Option<&'a str>,
     }
     let bytes = frame.as_bytes();
-    if !depth_ok(bytes) {
+    if !crate::json::nesting_within(bytes, MAX_JSON_DEPTH) {
         return Err(MessageRejection::invalid(None, "message nested too deeply"));
     }
     let w = match serde_json_core::from_slice::<Wire<'_>>(bytes) {
@@ -805,46 +805,10 @@ fn scan_correlation_id(frame: &str) -> Option<&str> {
     None
 }
 
-fn depth_ok(json: &[u8]) -> bool {
-    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
-    for &b in json {
-        if in_str {
-            if esc {
-                esc = false;
-            } else if b == b'\\' {
-                esc = true;
-            } else if b == b'"' {
-                in_str = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_str = true,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > MAX_JSON_DEPTH {
-                    return false;
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    true
-}
-
 /// Writes `s` as a JSON string literal (quotes included) into `out`.
 pub fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    // Writing into a `String` cannot fail.
+    let _ = crate::json::write_string(out, s);
 }
 
 /// A delivered message as the service writes it:
