@@ -1,17 +1,34 @@
 //! KVS signaling: SigV4, control-plane REST, WebSocket messages, reconnect policy; a local
 //! KVS-compatible server.
 //!
-//! This first part holds the two pieces that must work without `std` (and without
-//! `alloc`), so that a microcontroller integrator can sign and speak KVS over their own
-//! transport:
+//! Layers, from the bottom:
 //!
-//! - [`sigv4`]: AWS Signature Version 4 — the `Authorization` header of control-plane
-//!   calls ([`sign_kvs_post`]) and the presigned WebSocket URL
-//!   ([`write_presigned_wss_url`]), over an injected [`UtcTime`] and a cacheable
-//!   [`SigningKey`]. Output is byte-identical to botocore's (`tests/botocore.rs`).
-//! - [`message`]: the WebSocket JSON — [`OutgoingMessage::write`] into a caller buffer,
-//!   [`IncomingMessage::parse`] borrowing from the received frame, base64 payloads
-//!   decoded into caller buffers, the 10 KB payload cap enforced.
+//! - Without `std` or `alloc` (default features), so that a microcontroller integrator can
+//!   sign and speak KVS over their own transport:
+//!   - [`sigv4`]: AWS Signature Version 4 — the `Authorization` header of control-plane
+//!     calls ([`sign_kvs_post`]) and the presigned WebSocket URL
+//!     ([`write_presigned_wss_url`]), over an injected [`UtcTime`] and a cacheable
+//!     [`SigningKey`]; byte-identical to botocore's (`tests/botocore.rs`); and the
+//!     server's side, [`verify_signature`].
+//!   - [`message`]: the WebSocket JSON — [`OutgoingMessage::write`] into a caller buffer,
+//!     [`IncomingMessage::parse`] borrowing from the received frame, base64 payloads
+//!     decoded into caller buffers, the 10 KB payload cap enforced.
+//!   - [`api`]: the control-plane REST bodies of all eight calls, both directions
+//!     (the client writes requests and reads responses, the server the reverse), the
+//!     service's errors ([`api::ServiceError`]) and the name/ARN/client-id grammar.
+//!   - [`policy`]: the reconnect/refresh logic as a state machine (below), with
+//!     [`ratelimit`], [`candidates`] and [`metrics`].
+//! - `client` feature: [`client::SignalingClient`], a one-thread blocking driver of the
+//!   policy — HTTPS (ureq) and WSS (tungstenite) over rustls with system roots or
+//!   `AWS_KVS_CACERT_PATH`, credentials from the environment, a credentials file or the
+//!   AWS IoT role-alias provider, an endpoint cache in memory and in a file.
+//! - `server` feature: [`server::Server`], the local KVS-compatible service (REST and
+//!   WebSocket on one HTTP or HTTPS listener, SigV4-checked), also the `rtcam-signaling`
+//!   binary. Its request parsing ([`server::request`]) needs only `std`, so the fuzz
+//!   target drives exactly what the listener runs.
+//!
+//! Each module's docs list its own deliberate shortcuts (`api`, `client`, `server`);
+//! those of the no_std core are below.
 //!
 //! ```
 //! use rtcam_signaling::{Credentials, Scope, SigningKey, UtcTime, WssConnect,
@@ -43,9 +60,6 @@
 //! (the service's per-connection send rates), [`candidates::CandidateBuffer`] (trickled
 //! candidates held per sender until its offer is applied) and [`metrics::Metrics`].
 //! `tests/policy_week.rs` runs it through a simulated week with zero allocations.
-//!
-//! The `std` feature is reserved for the I/O parts (HTTPS, WSS, credential providers)
-//! that come later; nothing here needs it.
 //!
 //! # Deliberate shortcuts
 //!

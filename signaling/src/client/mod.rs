@@ -9,7 +9,7 @@
 //!   operations with [`crate::api`] bodies and `ServiceError` mapping.
 //! - [`cache`]: the 10-hour endpoint cache, in memory and in a JSON file.
 //! - [`wss`]: the presigned WebSocket over tungstenite + rustls.
-//! - [`session`]: [`SignalingClient`], which drives [`crate::policy::Policy`] on one
+//! - `session`: [`SignalingClient`], which drives [`crate::policy::Policy`] on one
 //!   thread.
 //!
 //! # Deliberate shortcuts
