@@ -359,7 +359,7 @@ fn us_to_gstreamer(codec: Codec) {
     let port = gst::free_port();
     let (caps, chain) = codec.gst_receiver();
     let receiver = gst::Live::start(&format!(
-        "udpsrc address=127.0.0.1 port={port} caps={caps} ! rtpjitterbuffer latency=200 ! \
+        "udpsrc address=127.0.0.1 port={port} caps={caps} ! rtpjitterbuffer latency=500 ! \
          {chain} ! filesink location={}",
         out.display()
     ));
@@ -426,8 +426,9 @@ fn us_to_gstreamer(codec: Codec) {
         ts = ts.wrapping_add(step);
         thread::sleep(Duration::from_millis(2));
     }
-    // Let the last packets reach udpsrc before the end-of-stream.
-    thread::sleep(Duration::from_millis(300));
+    // Let the last packets through udpsrc and the jitter buffer's 500 ms before the
+    // end-of-stream (a loaded machine, e.g. CI, schedules the receiver late).
+    thread::sleep(Duration::from_millis(900));
     receiver.stop();
 
     let decoded = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0) as usize;

@@ -2,7 +2,7 @@
 //! aggregation of consecutive small NAL units, FU-A fragmentation of large ones.
 
 use super::assemble::Assembler;
-use super::nal::{self, AnnexB, Kind, NalFormat, NalFrame, ParamCache, Source};
+use super::nal::{self, AnnexB, Kind, LazyStartCodes, NalFormat, NalFrame, ParamCache, Source};
 use super::{Error, Event, PayloadMeta, RtpPayload};
 
 const STAP_A: u8 = 24;
@@ -93,6 +93,7 @@ pub struct H264Payloader {
     max_payload: usize,
     resend: bool,
     cache: ParamCache<2>,
+    start_codes: LazyStartCodes,
 }
 
 impl H264Payloader {
@@ -102,6 +103,7 @@ impl H264Payloader {
             max_payload,
             resend: false,
             cache: ParamCache::new(),
+            start_codes: LazyStartCodes::new(),
         }
     }
 
@@ -119,8 +121,13 @@ impl H264Payloader {
 
     /// Starts packetizing one access unit in Annex-B format (3- or 4-byte start codes).
     pub fn frame<'a>(&'a mut self, access_unit: &'a [u8]) -> Result<H264Frame<'a>, Error> {
-        let src = Source::AnnexB(AnnexB::new(access_unit)?);
-        self.start(src)
+        let src = Source::annex_b(access_unit, &mut self.start_codes)?;
+        Ok(H264Frame(NalFrame::new(
+            &mut self.cache,
+            self.resend,
+            src,
+            self.max_payload,
+        )?))
     }
 
     /// Starts packetizing one access unit given as NAL units (no start codes).

@@ -3,7 +3,7 @@
 //! fragmentation units (FU, type 49) for large ones.
 
 use super::assemble::Assembler;
-use super::nal::{self, AnnexB, Kind, NalFormat, NalFrame, ParamCache, Source};
+use super::nal::{self, Kind, LazyStartCodes, NalFormat, NalFrame, ParamCache, Source};
 use super::{Error, Event, PayloadMeta, RtpPayload};
 
 const AP: u16 = 48;
@@ -110,6 +110,7 @@ pub struct H265Payloader {
     max_payload: usize,
     resend: bool,
     cache: ParamCache<3>,
+    start_codes: LazyStartCodes,
 }
 
 impl H265Payloader {
@@ -119,6 +120,7 @@ impl H265Payloader {
             max_payload,
             resend: false,
             cache: ParamCache::new(),
+            start_codes: LazyStartCodes::new(),
         }
     }
 
@@ -136,8 +138,13 @@ impl H265Payloader {
 
     /// Starts packetizing one access unit in Annex-B format (3- or 4-byte start codes).
     pub fn frame<'a>(&'a mut self, access_unit: &'a [u8]) -> Result<H265Frame<'a>, Error> {
-        let src = Source::AnnexB(AnnexB::new(access_unit)?);
-        self.start(src)
+        let src = Source::annex_b(access_unit, &mut self.start_codes)?;
+        Ok(H265Frame(NalFrame::new(
+            &mut self.cache,
+            self.resend,
+            src,
+            self.max_payload,
+        )?))
     }
 
     /// Starts packetizing one access unit given as NAL units (no start codes).

@@ -15,7 +15,7 @@ pub(crate) const START_CODE: [u8; 4] = [0, 0, 0, 1];
 /// AArch64) it is ~2× faster than our SWAR loop, which serves other 64-bit targets; 32-bit
 /// ones skip. The SIMD searcher is built once per access unit, not once per NAL unit.
 #[derive(Debug, Clone)]
-struct StartCodes {
+pub(crate) struct StartCodes {
     #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
     finder: memchr::memmem::Finder<'static>,
 }
@@ -40,6 +40,21 @@ impl StartCodes {
         } else {
             find_start_code_skip(s)
         }
+    }
+}
+
+/// A payloader's [`StartCodes`], built at its first Annex-B access unit and kept: building
+/// the SIMD searcher costs as much as scanning a few kilobytes.
+#[derive(Debug, Clone)]
+pub(crate) struct LazyStartCodes(Option<StartCodes>);
+
+impl LazyStartCodes {
+    pub(crate) const fn new() -> Self {
+        LazyStartCodes(None)
+    }
+
+    fn get(&mut self) -> &StartCodes {
+        self.0.get_or_insert_with(StartCodes::new)
     }
 }
 
@@ -129,14 +144,10 @@ pub struct AnnexB<'a> {
 impl<'a> AnnexB<'a> {
     /// Checks that `data` begins (after any zero bytes) with a start code.
     pub fn new(data: &'a [u8]) -> Result<Self, Error> {
-        let zeros = data.iter().take_while(|&&b| b == 0).count();
-        match data.get(zeros) {
-            Some(1) if zeros >= 2 => Ok(AnnexB {
-                rest: data.get(zeros + 1..).unwrap_or_default(),
-                start_codes: StartCodes::new(),
-            }),
-            _ => Err(Error::NoStartCode),
-        }
+        Ok(AnnexB {
+            rest: after_first_start_code(data)?,
+            start_codes: StartCodes::new(),
+        })
     }
 }
 
@@ -144,22 +155,37 @@ impl<'a> Iterator for AnnexB<'a> {
     type Item = &'a [u8];
 
     fn next(&mut self) -> Option<&'a [u8]> {
-        loop {
-            if self.rest.is_empty() {
-                return None;
-            }
-            let (nal, rest) = match self.start_codes.find(self.rest) {
-                Some(i) => (
-                    self.rest.get(..i).unwrap_or_default(),
-                    self.rest.get(i + 3..).unwrap_or_default(),
-                ),
-                None => (self.rest, &[][..]),
-            };
-            self.rest = rest;
-            let nal = trim_zeros(nal);
-            if !nal.is_empty() {
-                return Some(nal);
-            }
+        next_nal(&mut self.rest, &self.start_codes)
+    }
+}
+
+/// What follows the first start code of `data` (only zero bytes may precede it).
+fn after_first_start_code(data: &[u8]) -> Result<&[u8], Error> {
+    let zeros = data.iter().take_while(|&&b| b == 0).count();
+    match data.get(zeros) {
+        Some(1) if zeros >= 2 => Ok(data.get(zeros + 1..).unwrap_or_default()),
+        _ => Err(Error::NoStartCode),
+    }
+}
+
+/// Takes the next non-empty NAL unit off the front of `rest` (Annex-B after a start code).
+#[inline]
+fn next_nal<'a>(rest: &mut &'a [u8], start_codes: &StartCodes) -> Option<&'a [u8]> {
+    loop {
+        if rest.is_empty() {
+            return None;
+        }
+        let (nal, tail) = match start_codes.find(rest) {
+            Some(i) => (
+                rest.get(..i).unwrap_or_default(),
+                rest.get(i + 3..).unwrap_or_default(),
+            ),
+            None => (*rest, &[][..]),
+        };
+        *rest = tail;
+        let nal = trim_zeros(nal);
+        if !nal.is_empty() {
+            return Some(nal);
         }
     }
 }
@@ -245,19 +271,30 @@ impl<const N: usize> ParamCache<N> {
 }
 
 /// Where a frame's NAL units come from.
-// Lives once per frame on the caller's stack; there is no heap to box into.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub(crate) enum Source<'a> {
-    AnnexB(AnnexB<'a>),
+    AnnexB {
+        rest: &'a [u8],
+        start_codes: &'a StartCodes,
+    },
     List(core::slice::Iter<'a, &'a [u8]>),
 }
-
 impl<'a> Source<'a> {
+    /// An Annex-B access unit, searched with the payloader's `start_codes`.
+    pub(crate) fn annex_b(
+        access_unit: &'a [u8],
+        start_codes: &'a mut LazyStartCodes,
+    ) -> Result<Self, Error> {
+        Ok(Source::AnnexB {
+            rest: after_first_start_code(access_unit)?,
+            start_codes: start_codes.get(),
+        })
+    }
+
     #[inline]
     fn next(&mut self) -> Option<&'a [u8]> {
         match self {
-            Source::AnnexB(a) => a.next(),
+            Source::AnnexB { rest, start_codes } => next_nal(rest, start_codes),
             Source::List(l) => l.by_ref().copied().find(|n| !n.is_empty()),
         }
     }
