@@ -35,7 +35,7 @@ root="$(cd "$here/.." && pwd)"
 # Keep in sync with MIPS_PKGS in scripts/install.sh.
 MIPS_PKGS="rustc-web cargo-web rust-web-src gcc-mipsel-linux-gnu libc6-dev-mipsel-cross qemu-user"
 # The no_std, no-alloc protocol crates (DESIGN.md, "Memory").
-PROTOCOL_CRATES="stun turn ice dtls-srtp sctp rtp sdp peer"
+PROTOCOL_CRATES="stun turn ice dtls-srtp sctp rtp sdp peer signaling"
 
 LINUX_TARGET=mipsel-unknown-linux-gnu
 BARE_TARGET=mipsel-unknown-none
