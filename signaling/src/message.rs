@@ -6,7 +6,6 @@
 //! Parsing borrows from the received frame and decodes base64 into caller storage;
 //! writing goes into a caller buffer. No allocation, no panics on any input.
 
-
 use base64::DecodeSliceError;
 use base64::Engine;
 use base64::engine::DecodePaddingMode;
