@@ -136,6 +136,17 @@ async fn rest_happy_paths() {
             .iter()
             .any(|s| s["Uris"][0] == "stun:127.0.0.1:3478")
     );
+    // The longest client id still yields a username our (and the C SDK's) 256-byte limit
+    // accepts: the answer parses.
+    let long_id = "v".repeat(256);
+    let ice = post(
+        &t,
+        "/v1/get-ice-server-config",
+        &format!(r#"{{"ChannelARN":"{arn}","ClientId":"{long_id}","Service":"TURN"}}"#),
+    )
+    .await;
+    assert_eq!(ice.status, 200, "{ice:?}");
+    rtcam_signaling::api::IceServerList::parse(ice.body.as_bytes()).expect("parses");
 
     // Delete with the current version; then it is gone.
     let r = post(
@@ -1091,4 +1102,81 @@ async fn bounded_state_and_bad_input() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(h.stats().connections, 0);
     assert_eq!(h.stats().channels, 0);
+}
+
+/// A WebSocket upgrade must be an HTTP/1.1 GET with `Connection: Upgrade` (RFC 6455
+/// §4.1). An HTTP/1.0 one used to get a 101 that hyper never acted on, after the peer
+/// had been registered: the connected master was replaced by a connection that never
+/// became a WebSocket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrade_needs_http11_and_connection_upgrade() {
+    let h = start(config()).await;
+    let t = Target::plain(&h);
+    let arn = create_channel(&t, "up11").await;
+    let mut master = ws_connect(&t, &arn, None).await.unwrap();
+    let url = presigned_url(&t, &arn, None, SECRET, now(), 300);
+    let target = url.splitn(4, '/').nth(3).unwrap();
+    for (version, connection) in [("HTTP/1.0", "Upgrade"), ("HTTP/1.1", "close")] {
+        let req = format!(
+            "GET /{target} {version}\r\nhost: {}\r\nupgrade: websocket\r\nconnection: {connection}\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n",
+            t.host()
+        );
+        let r = raw_exchange(&t, req.as_bytes()).await;
+        assert_eq!(r.status, 400, "{version} / Connection: {connection}: {r:?}");
+    }
+    assert!(
+        wait_closed(&mut master, Duration::from_millis(300))
+            .await
+            .is_none(),
+        "the connected master was replaced by a refused upgrade"
+    );
+    assert_eq!(h.stats().connections, 1);
+}
+
+/// GetIceServerConfig holds at most five entries (TURN URIs four to an entry, STUN in
+/// one): a configuration that needs more used to start and silently drop the STUN entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ice_server_entries_must_fit_the_answer() {
+    let mut cfg = config();
+    cfg.turn_uris = (0..20)
+        .map(|i| format!("turn:127.0.0.1:{}?transport=udp", 3478 + i))
+        .collect();
+    cfg.stun_uris = vec!["stun:127.0.0.1:3478".into()];
+    let err = rtcam_signaling::server::Server::spawn(cfg.clone())
+        .await
+        .expect_err("a configuration needing six ICE entries is refused");
+    assert!(err.to_string().contains("ICE server entries"), "{err}");
+    // Sixteen TURN URIs (four entries) plus STUN fit.
+    cfg.turn_uris.truncate(16);
+    assert!(rtcam_signaling::server::Server::spawn(cfg).await.is_ok());
+}
+
+/// Shutting the server down closes keep-alive HTTP connections too: they used to keep
+/// answering requests (a pooling client reuses them) from the stopped server's state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_closes_keep_alive_connections() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let h = start(config()).await;
+    let mut s = tokio::net::TcpStream::connect(h.local_addr())
+        .await
+        .unwrap();
+    let req = b"GET /_rtcam/stats HTTP/1.1\r\nhost: x\r\n\r\n";
+    s.write_all(req).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = s.read(&mut buf).await.unwrap();
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    h.shutdown();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The write may still succeed; what matters is that no answer comes back.
+    let _ = s.write_all(req).await;
+    let n = tokio::time::timeout(Duration::from_secs(3), s.read(&mut buf))
+        .await
+        .expect("the connection is closed promptly")
+        .unwrap_or(0);
+    assert_eq!(
+        n,
+        0,
+        "a stopped server answered: {}",
+        String::from_utf8_lossy(&buf[..n])
+    );
 }

@@ -347,3 +347,134 @@ fn client_messages_both_casings() {
     let e = parse_client_message(&deep).unwrap_err();
     assert_eq!(e.correlation_id, None);
 }
+
+/// SigV4 requires `host` and a present `x-amz-date` among the signed headers, and the
+/// service refuses a header-signed request that leaves either out. The verifier used to
+/// accept a signature over `host` alone (x-amz-date sent but unsigned).
+#[test]
+fn header_signing_must_cover_x_amz_date() {
+    let (id, secret, _) = creds(0);
+    let c = Credentials {
+        access_key_id: &id,
+        secret_access_key: &secret,
+        session_token: None,
+    };
+    let body = r#"{"ChannelName":"cam"}"#;
+    let path = "/describeSignalingChannel";
+    let time = UtcTime::from_unix_seconds(T).unwrap();
+    let amz = time.amz_date();
+    let scope = Scope::kvs(REGION);
+    let key = SigningKey::derive(&secret, time, scope);
+    let hash = rtcam_signaling::payload_sha256_hex(body.as_bytes());
+    let sign = |signed: &[(&str, &str)]| {
+        let creq = CanonicalRequest {
+            method: "POST",
+            path,
+            query: &[],
+            headers: signed,
+            payload_sha256: hash.as_str(),
+        };
+        let mut auth = String::new();
+        write_authorization(&c, &key, time, scope, &creq, &mut auth).unwrap();
+        auth
+    };
+    // Both signed: accepted (the control).
+    let auth = sign(&[("host", HOST), ("x-amz-date", amz.as_str())]);
+    let h = [
+        ("host", HOST),
+        ("x-amz-date", amz.as_str()),
+        ("authorization", auth.as_str()),
+    ];
+    assert!(
+        authenticate_rest(&head("POST", path, &h), body.as_bytes(), &keys(), REGION, T).is_ok()
+    );
+    // x-amz-date sent but left out of SignedHeaders: refused.
+    let auth = sign(&[("host", HOST)]);
+    let h = [
+        ("host", HOST),
+        ("x-amz-date", amz.as_str()),
+        ("authorization", auth.as_str()),
+    ];
+    let e = authenticate_rest(&head("POST", path, &h), body.as_bytes(), &keys(), REGION, T)
+        .unwrap_err();
+    assert_eq!(
+        (e.status, e.error_type),
+        (400, "IncompleteSignatureException"),
+        "{e}"
+    );
+}
+
+/// `%XX`-encodes everything outside the unreserved set (what SigV4 query values need).
+fn uri_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A presigned WebSocket URL whose `X-Amz-SignedHeaders` does not include `host` was
+/// accepted (valid against whatever host it is sent to); the service requires `host`.
+#[test]
+fn presigned_must_sign_host() {
+    let (id, secret, _) = creds(0);
+    let c = Credentials {
+        access_key_id: &id,
+        secret_access_key: &secret,
+        session_token: None,
+    };
+    let time = UtcTime::from_unix_seconds(T).unwrap();
+    let amz = time.amz_date();
+    let scope = Scope::kvs(REGION);
+    let key = SigningKey::derive(&secret, time, scope);
+    let arn = "arn:aws:kinesisvideo:us-west-2:123456789012:channel/cam/1700000000000";
+    let credential = format!(
+        "{id}/{}/{REGION}/kinesisvideo/aws4_request",
+        amz.date_stamp()
+    );
+    let presign = |signed_name: &str, signed: &[(&str, &str)]| {
+        let params = [
+            ("X-Amz-ChannelARN", arn),
+            ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
+            ("X-Amz-Credential", credential.as_str()),
+            ("X-Amz-Date", amz.as_str()),
+            ("X-Amz-Expires", "300"),
+            ("X-Amz-SignedHeaders", signed_name),
+        ];
+        let creq = CanonicalRequest {
+            method: "GET",
+            path: "/",
+            query: &params,
+            headers: signed,
+            payload_sha256: rtcam_signaling::EMPTY_PAYLOAD_SHA256,
+        };
+        let mut auth = String::new();
+        write_authorization(&c, &key, time, scope, &creq, &mut auth).unwrap();
+        let sig = AuthorizationHeader::parse(&auth)
+            .unwrap()
+            .signature
+            .to_string();
+        let mut q: Vec<String> = params
+            .iter()
+            .map(|(k, v)| format!("{k}={}", uri_encode(v)))
+            .collect();
+        q.push(format!("X-Amz-Signature={sig}"));
+        format!("/?{}", q.join("&"))
+    };
+    let h = [("Host", HOST), ("X-Probe", "1")];
+    // Signed over host: accepted (the control).
+    let target = presign("host", &[("host", HOST)]);
+    assert!(authenticate_presigned(&head("GET", &target, &h), &keys(), REGION, T).is_ok());
+    // Signed over another header only: refused.
+    let target = presign("x-probe", &[("x-probe", "1")]);
+    let e = authenticate_presigned(&head("GET", &target, &h), &keys(), REGION, T).unwrap_err();
+    assert_eq!(
+        (e.status, e.error_type),
+        (400, "IncompleteSignatureException"),
+        "{e}"
+    );
+}

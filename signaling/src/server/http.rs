@@ -70,15 +70,17 @@ pub(crate) async fn serve(
                 let hub = hub.clone();
                 let acceptor = acceptor.clone();
                 let api_bucket = api_bucket.clone();
+                let stop = stop.clone();
                 tokio::spawn(async move {
                     let timeout = hub.cfg.limits.request_timeout;
+                    let addrs = (peer, local);
                     match acceptor {
                         Some(acc) => {
                             if let Ok(Ok(tls)) = tokio::time::timeout(timeout, acc.accept(tcp)).await {
-                                serve_conn(TokioIo::new(tls), hub, (peer, local), api_bucket).await;
+                                serve_conn(TokioIo::new(tls), hub, addrs, api_bucket, stop).await;
                             }
                         }
-                        None => serve_conn(TokioIo::new(tcp), hub, (peer, local), api_bucket).await,
+                        None => serve_conn(TokioIo::new(tcp), hub, addrs, api_bucket, stop).await,
                     }
                     drop(permit);
                 });
@@ -93,6 +95,7 @@ async fn serve_conn<I>(
     hub: Arc<Hub>,
     (peer, local): (SocketAddr, SocketAddr),
     api_bucket: Arc<Mutex<Bucket>>,
+    mut stop: watch::Receiver<bool>,
 ) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
@@ -109,7 +112,27 @@ async fn serve_conn<I>(
         .max_buf_size(request::MAX_HEAD_LEN.max(8192))
         .serve_connection(io, svc)
         .with_upgrades();
-    let _ = conn.await;
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        // Shutdown must also end keep-alive connections: they used to go on serving
+        // requests (pooling HTTP clients reuse them) from the stopped server's state.
+        // The response in flight, if any, is finished; no further request is read.
+        () = stopped(&mut stop) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(timeout, conn).await;
+        }
+    }
+}
+
+/// Resolves once the server is told to stop (or its handle is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    // `wait_for` would hold a non-`Send` borrow across the await.
+    while !*stop.borrow_and_update() {
+        if stop.changed().await.is_err() {
+            return;
+        }
+    }
 }
 
 async fn handle(
@@ -208,7 +231,17 @@ async fn dispatch(
                 .is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
             let key = head.header("sec-websocket-key").map(str::to_string);
             let version_ok = head.header("sec-websocket-version") == Some("13");
-            let Some(key) = key.filter(|_| upgrade && version_ok) else {
+            // RFC 6455 §4.1: an HTTP/1.1 GET whose `Connection` lists `Upgrade`. hyper
+            // only performs upgrades of HTTP/1.1 requests: answering 101 to an HTTP/1.0
+            // one registered the peer (replacing the connected master or viewer) for a
+            // connection that then never became a WebSocket.
+            let http11 = req.version() == hyper::Version::HTTP_11;
+            let connection_upgrade = head.header("connection").is_some_and(|c| {
+                c.split(',')
+                    .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
+            });
+            let Some(key) = key.filter(|_| upgrade && version_ok && http11 && connection_upgrade)
+            else {
                 return Err(Rejection::new(
                     400,
                     "InvalidArgumentException",

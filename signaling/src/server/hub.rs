@@ -476,23 +476,34 @@ impl Hub {
         }
     }
 
-    /// Routes one accepted client message. Master → the viewer named by
-    /// `recipient` (required, must be connected); viewer → the master (held up to the
-    /// channel's TTL when none is connected).
+    /// Routes one accepted client message from connection `from`. Master → the viewer
+    /// named by `recipient` (required, must be connected); viewer → the master (held up
+    /// to the channel's TTL when none is connected). A connection that has been replaced
+    /// no longer speaks for its role — its `Close` can sit behind up to a queue's worth
+    /// of frames still to be written (each allowed 10 s) — so its messages are refused.
     pub(crate) fn route<'m>(
         &self,
-        arn: &str,
-        from: &Role,
+        from: &Registered,
         action: Action,
         recipient: Option<&'m str>,
         payload: &str,
         correlation_id: Option<&'m str>,
     ) -> Result<(), MessageRejection<'m>> {
         let mut st = self.lock();
-        let ch = Self::find_mut(&mut st, arn).map_err(|_| {
+        let ch = Self::find_mut(&mut st, &from.channel_arn).map_err(|_| {
             MessageRejection::invalid(correlation_id, "The signaling channel no longer exists.")
         })?;
-        match from {
+        let current = match &from.role {
+            Role::Master => ch.master.as_ref(),
+            Role::Viewer(cid) => ch.viewers.get(cid),
+        };
+        if current.is_none_or(|c| c.id != from.id) {
+            return Err(MessageRejection::invalid(
+                correlation_id,
+                "This connection was replaced by a newer one for the same role.",
+            ));
+        }
+        match &from.role {
             Role::Master => {
                 let to = recipient.ok_or_else(|| {
                     MessageRejection::invalid(
@@ -596,5 +607,49 @@ impl Hub {
                 let _ = c.tx.try_send(Out::Close);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    /// A master (or viewer) replaced by a reconnect kept routing as that role until its
+    /// task got round to the `Close` queued behind its pending frames.
+    #[test]
+    fn replaced_connection_no_longer_routes() {
+        let hub = Hub::new(Config::default());
+        let arn = hub.create_channel("cam", 60, Vec::new(), 0).unwrap().arn;
+        let mut old_master = hub.register(&arn, Role::Master).unwrap();
+        let mut viewer = hub.register(&arn, Role::Viewer("v1".into())).unwrap();
+        let new_master = hub.register(&arn, Role::Master).unwrap();
+        assert!(matches!(old_master.rx.try_recv(), Ok(Out::Close)));
+
+        let rej = hub
+            .route(
+                &old_master,
+                Action::SdpOffer,
+                Some("v1"),
+                "b2xk",
+                Some("c1"),
+            )
+            .unwrap_err();
+        assert_eq!(rej.correlation_id, Some("c1"));
+        assert!(
+            viewer.rx.try_recv().is_err(),
+            "the replaced master's message was delivered"
+        );
+        // The current master still gets through.
+        hub.route(&new_master, Action::SdpOffer, Some("v1"), "bmV3", None)
+            .unwrap();
+        assert!(matches!(viewer.rx.try_recv(), Ok(Out::Text(t)) if t.contains("bmV3")));
+
+        // Same for a viewer replaced by a reconnect with its client id.
+        let _viewer2 = hub.register(&arn, Role::Viewer("v1".into())).unwrap();
+        assert!(
+            hub.route(&viewer, Action::SdpAnswer, None, "b2xk", None)
+                .is_err()
+        );
     }
 }

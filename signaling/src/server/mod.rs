@@ -314,6 +314,19 @@ fn validate(c: &Config) -> Result<(), ServerError> {
             "at most 20 TURN and 4 STUN URIs".into(),
         ));
     }
+    // GetIceServerConfig lists TURN URIs four to an entry plus one STUN entry, and the
+    // answer holds at most `MAX_ICE_SERVERS` entries: past that an entry (the STUN one)
+    // was silently left out of every answer.
+    let entries =
+        c.turn_uris.len().div_ceil(crate::api::MAX_ICE_URIS) + usize::from(!c.stun_uris.is_empty());
+    if entries > crate::api::MAX_ICE_SERVERS {
+        return Err(ServerError::Config(std::format!(
+            "{} TURN and {} STUN URIs need {entries} ICE server entries; at most {} fit (4 URIs each, STUN in one)",
+            c.turn_uris.len(),
+            c.stun_uris.len(),
+            crate::api::MAX_ICE_SERVERS
+        )));
+    }
     Ok(())
 }
 

@@ -353,6 +353,14 @@ pub fn authenticate_rest(
     if !joined.iter().any(|(n, _)| n == "host") {
         return Err(Rejection::incomplete("'Host' must be a signed header"));
     }
+    // SigV4 requires a present `x-amz-date` to be a signed header and the service
+    // refuses a request that leaves it out; accepting it here would let a client bug
+    // pass locally and fail against AWS.
+    if !joined.iter().any(|(n, _)| n == "x-amz-date") {
+        return Err(Rejection::incomplete(
+            "'X-Amz-Date' must be a signed header",
+        ));
+    }
     let headers: Vec<(&str, &str)> = joined
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
@@ -472,6 +480,11 @@ pub fn authenticate_presigned(
             return Err(Rejection::bad_signature());
         }
         headers.push((name, values.join(",")));
+    }
+    // As for header signing, the service refuses a presigned URL whose signature does
+    // not cover `Host`: such a URL would be valid against any host it is sent to.
+    if !headers.iter().any(|(n, _)| *n == "host") {
+        return Err(Rejection::incomplete("'Host' must be a signed header"));
     }
     let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let params: Vec<(&str, &str)> = query

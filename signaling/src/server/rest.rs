@@ -92,7 +92,11 @@ pub(crate) fn handle(
         Request::GetIceServerConfig(g) => {
             let info = hub.describe(None, Some(g.channel_arn))?;
             let cfg = &hub.cfg;
+            // `<expiry>:<user>` must fit the 256-byte username clients accept (the KVS C
+            // SDK's buffer, `api::MAX_ICE_FIELD_LEN`): long ids are cut (ASCII grammar, so
+            // any cut is a char boundary); the user part only labels the credential.
             let user = g.client_id.unwrap_or(&info.name);
+            let user = user.get(..user.len().min(200)).unwrap_or(user);
             let ttl = cfg.turn_ttl.as_secs();
             let creds = cfg
                 .turn_secret

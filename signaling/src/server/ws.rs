@@ -165,8 +165,7 @@ fn handle_text(
             });
         }
         hub.route(
-            &reg.channel_arn,
-            &reg.role,
+            reg,
             msg.action,
             msg.recipient_client_id,
             msg.payload,
