@@ -48,7 +48,8 @@
 //!   [`PolicyConfig::pong_timeout`] means a dead connection: Close and reconnect.
 //! - ICE servers are refetched when the smallest TTL minus 30 s has passed (or at half
 //!   the TTL if it is shorter than a minute), and never offered for a new connection
-//!   after that point ([`Policy::ice_config_valid`]).
+//!   after that point ([`Policy::ice_config_valid`]). A TTL under 1 s is a malformed
+//!   answer (backed off), not a list to refetch in a loop.
 //! - GO_AWAY: Describe and GetEndpoint again and reconnect at once (make-before-break,
 //!   no backoff): well within the service's one minute. RECONNECT_ICE_SERVER: refetch ICE
 //!   servers, then reconnect.
@@ -379,6 +380,10 @@ impl Default for PolicyConfig {
         PolicyConfig::DEFAULT
     }
 }
+
+/// The shortest ICE server TTL accepted: anything shorter would be refetched
+/// continuously (see `succeed`).
+const MIN_ICE_TTL: Duration = Duration::from_secs(1);
 
 /// Why the current connection is being replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -826,7 +831,10 @@ impl Policy {
             }
             Call::GetEndpoint => self.endpoint_until = Some(now.saturating_add(ttl)),
             Call::GetIceServerConfig => {
-                let Some(ttl) = self.ice_seen.take() else {
+                // A TTL under a second (the service's `Ttl: 0`, or garbage) would make
+                // the list invalid the moment it arrives and refetch it in a tight loop
+                // with no backoff: count it as a malformed answer (which backs off).
+                let Some(ttl) = self.ice_seen.take().filter(|t| *t >= MIN_ICE_TTL) else {
                     self.fail(now, call, CallOutcome::Malformed);
                     return;
                 };

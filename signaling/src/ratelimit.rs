@@ -20,7 +20,9 @@ pub struct TokenBucket {
     /// How far ahead of `now` the theoretical arrival time may run: (burst − 1) intervals.
     tolerance_ns: u64,
     /// Theoretical arrival time of the next conforming send, in ns on the caller's clock.
-    tat_ns: u64,
+    /// `u128` like `Duration::as_nanos`: a u64 saturates after 584 years of clock, and a
+    /// saturated time stopped advancing, letting every send through.
+    tat_ns: u128,
 }
 
 impl TokenBucket {
@@ -52,21 +54,21 @@ impl TokenBucket {
     /// taken then). `now` must not go backwards by more than the bucket's horizon; if it
     /// does the bucket simply stays conservative.
     pub fn try_acquire(&mut self, now: Duration) -> Result<(), Duration> {
-        let now_ns = duration_ns(now);
+        let now_ns = now.as_nanos();
         let tat = self.tat_ns.max(now_ns);
         let ahead = tat - now_ns;
-        if ahead > self.tolerance_ns {
-            return Err(Duration::from_nanos(ahead - self.tolerance_ns));
+        let tolerance = u128::from(self.tolerance_ns);
+        if ahead > tolerance {
+            return Err(duration_from_ns(ahead - tolerance));
         }
-        self.tat_ns = tat.saturating_add(self.interval_ns);
+        self.tat_ns = tat.saturating_add(u128::from(self.interval_ns));
         Ok(())
     }
 
     /// When the next token will be available (`now` if one is available already).
     pub fn next_available(&self, now: Duration) -> Duration {
-        let now_ns = duration_ns(now);
-        let ready = self.tat_ns.saturating_sub(self.tolerance_ns);
-        Duration::from_nanos(ready.max(now_ns))
+        let ready = self.tat_ns.saturating_sub(u128::from(self.tolerance_ns));
+        duration_from_ns(ready).max(now)
     }
 
     /// Refills the bucket completely: a new connection starts a new count at the service.
@@ -75,9 +77,13 @@ impl TokenBucket {
     }
 }
 
-/// A `Duration` as saturating nanoseconds (u64 nanoseconds cover 584 years).
-fn duration_ns(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+/// Nanoseconds back to a `Duration` (saturating at `Duration::MAX`).
+fn duration_from_ns(ns: u128) -> Duration {
+    let nanos = u32::try_from(ns % u128::from(NANOS_PER_SEC)).unwrap_or(0);
+    match u64::try_from(ns / u128::from(NANOS_PER_SEC)) {
+        Ok(secs) => Duration::new(secs, nanos),
+        Err(_) => Duration::MAX,
+    }
 }
 
 #[cfg(test)]

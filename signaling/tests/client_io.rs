@@ -296,3 +296,39 @@ fn iot_without_trusted_client_cert_is_refused() {
     assert_eq!(server.request_count(), 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A peer that pings faster than the read timeout must not keep `recv` reading forever:
+/// each ping is answered and `recv` returns, so the caller's deadline and timers run.
+#[test]
+fn ping_flood_does_not_hold_recv_forever() {
+    use rtcam_signaling::client::wss::WssConn;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let (sock, _) = listener.accept().unwrap();
+        let mut ws = tungstenite::accept(sock).unwrap();
+        // Until the client goes away (bounded: 10 s of pings at most).
+        for _ in 0..2000 {
+            if ws
+                .send(tungstenite::Message::Ping(Vec::new().into()))
+                .is_err()
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    });
+    let pki = Pki::new();
+    let tls = TlsSetup::new(&extra_only(&pki)).unwrap();
+    let url = format!("ws://{addr}/");
+    let mut conn = WssConn::connect(&url, tls.rustls_config(), Duration::from_secs(2)).unwrap();
+    conn.set_read_timeout(Duration::from_millis(200)).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(conn.recv());
+    });
+    let r = rx
+        .recv_timeout(Duration::from_secs(3))
+        .expect("recv() still blocked after 3 s of pings (read timeout 200 ms)");
+    assert_eq!(r, Ok(None));
+}

@@ -671,6 +671,32 @@ fn expiring_credentials_are_refreshed_while_connected() {
     assert!(viewer.is_connected(), "{events:?}");
 }
 
+/// A device clock 10 minutes slow: once the skew is learned, credential expiry (the
+/// service's time) is judged on the corrected clock, so short-lived credentials are
+/// still refreshed before they expire, not 10 minutes late.
+#[test]
+fn expiring_credentials_are_refreshed_on_the_corrected_clock() {
+    let srv = server();
+    let fetches = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let provider = Box::new(ShortLived {
+        fetches: fetches.clone(),
+        lifetime: Duration::from_secs(6),
+    });
+    let mut cfg = config(&srv, Role::Viewer, "viewer-8");
+    cfg.clock_error_secs = -600;
+    let mut viewer = SignalingClient::new(cfg, provider).unwrap();
+    connected(&mut viewer);
+    assert!((595..=605).contains(&viewer.clock_offset_secs()));
+    let before = viewer.metrics().credential_refreshes;
+    let events = drain(&mut viewer, Duration::from_secs(5));
+    let after = viewer.metrics().credential_refreshes;
+    assert!(
+        after > before,
+        "no refresh in 5 s of a 6 s lifetime: {events:?}"
+    );
+    assert!(viewer.is_connected(), "{events:?}");
+}
+
 #[test]
 fn storage_session_viewer_joins_as_viewer() {
     let srv = server();
@@ -688,4 +714,14 @@ fn storage_session_viewer_joins_as_viewer() {
     let joins = srv.storage_joins(CHANNEL);
     assert_eq!(joins.len(), 1);
     assert_eq!(joins[0].client_id.as_deref(), Some("viewer-9"));
+}
+
+/// `poll_event(Duration::MAX)` ("block until something happens") must not overflow the
+/// `Instant` deadline: it returns the first event like any other wait.
+#[test]
+fn poll_event_with_huge_wait_does_not_overflow() {
+    let srv = server();
+    let mut master = client(config(&srv, Role::Master, "master-1"));
+    let ev = master.poll_event(Duration::MAX).unwrap();
+    assert!(ev.is_some(), "{ev:?}");
 }

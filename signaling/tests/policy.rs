@@ -556,6 +556,27 @@ fn short_ice_ttl_refreshes_at_half_life() {
     assert!((55..=61).contains(&n), "{n}");
 }
 
+/// A service answering `Ttl: 0` must not be asked again in a tight loop (the list
+/// would be invalid the instant it arrived): it counts as a bad answer and backs off.
+#[test]
+fn zero_ice_ttl_backs_off_instead_of_refetching_in_a_loop() {
+    let fake = Fake {
+        ice_ttl: Duration::ZERO,
+        ..Fake::default()
+    };
+    let mut sim = Sim::new(PolicyConfig::DEFAULT, Role::Master, false, fake);
+    sim.run_for(MIN);
+    let n = sim.count(|a| *a == PolicyAction::GetIceServerConfig);
+    // Full-jitter backoff capped at 10 s: a few dozen tries a minute at most.
+    assert!((2..=60).contains(&n), "{n}");
+    assert_eq!(sim.count(is_connect), 0);
+    assert!(!sim.p.ice_config_valid(sim.now));
+    // Once the service sends a sane TTL, the client connects.
+    sim.fake.ice_ttl = 300 * S;
+    sim.run_for(MIN);
+    assert!(sim.p.is_connected());
+}
+
 #[test]
 fn reconnect_ice_server_refetches_then_reconnects() {
     let mut sim = Sim::default_master();
@@ -922,4 +943,23 @@ fn service_error_kinds_map_to_outcomes() {
     for k in SERVICE_ERROR_KINDS {
         assert_ne!(CallOutcome::from(k), CallOutcome::Ok, "{k:?}");
     }
+}
+
+/// Past 2^64 ns (584 years) of clock the token bucket still limits: it used to saturate
+/// its clock there and let every send through (found by the `kvs_policy` fuzzer).
+#[test]
+fn token_bucket_still_limits_beyond_u64_nanoseconds() {
+    let mut b = rtcam_signaling::TokenBucket::new(16, 5);
+    let t = Duration::from_secs(22_040_938_904);
+    let mut n = 0;
+    while b.try_acquire(t).is_ok() && n < 100 {
+        n += 1;
+    }
+    assert_eq!(n, 5);
+    assert_eq!(b.next_available(t), t + Duration::from_nanos(62_500_000));
+    assert_eq!(b.try_acquire(t), Err(Duration::from_nanos(62_500_000)));
+    // The clock's very end: no overflow, still limited.
+    let mut b = rtcam_signaling::TokenBucket::new(1, 1);
+    assert!(b.try_acquire(Duration::MAX).is_ok());
+    assert!(b.try_acquire(Duration::MAX).is_err());
 }

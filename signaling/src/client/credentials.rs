@@ -185,12 +185,26 @@ impl ProfileFileProvider {
     }
 }
 
+/// The largest shared credentials file read (real ones hold a few profiles).
+const MAX_CREDENTIALS_FILE_LEN: u64 = 1024 * 1024;
+
 impl CredentialsProvider for ProfileFileProvider {
     fn credentials(&mut self) -> Result<OwnedCredentials, CredentialsError> {
-        let text = std::fs::read_to_string(&self.path).map_err(|e| CredentialsError::Io {
+        use std::io::Read;
+        let io = |e: std::io::Error| CredentialsError::Io {
             what: self.path.display().to_string(),
             error: e.to_string(),
-        })?;
+        };
+        // Bounded: a credentials file is a few hundred bytes; a huge one is not read whole.
+        let mut text = String::new();
+        std::fs::File::open(&self.path)
+            .map_err(io)?
+            .take(MAX_CREDENTIALS_FILE_LEN + 1)
+            .read_to_string(&mut text)
+            .map_err(io)?;
+        if text.len() as u64 > MAX_CREDENTIALS_FILE_LEN {
+            return Err(io(std::io::Error::other("larger than 1 MiB")));
+        }
         parse_credentials_file(&text, &self.profile)
     }
 }

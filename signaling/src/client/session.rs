@@ -261,6 +261,8 @@ pub struct SignalingClient {
     last_error: String,
     fatal: Option<(FatalReason, String)>,
     wss_connects: u64,
+    /// The policy clock offset last applied (see `policy_sync`).
+    synced_offset: i64,
 }
 
 impl fmt::Debug for SignalingClient {
@@ -360,6 +362,7 @@ impl SignalingClient {
             last_error: String::new(),
             fatal: None,
             wss_connects: 0,
+            synced_offset: 0,
             cfg,
         };
         let expires = client.policy_expiry(&first);
@@ -380,9 +383,26 @@ impl SignalingClient {
         wall_clock(self.cfg.clock_error_secs)
     }
 
+    /// The device clock corrected by the offset the policy learned from the service: the
+    /// clock credential expiry times (set by the service) must be compared with.
+    fn corrected_wall(&self) -> SystemTime {
+        let off = self.policy.clock_offset_secs();
+        let d = Duration::from_secs(off.unsigned_abs());
+        let wall = self.wall();
+        if off >= 0 {
+            wall.checked_add(d).unwrap_or(wall)
+        } else {
+            wall.checked_sub(d).unwrap_or(wall)
+        }
+    }
+
     fn policy_expiry(&self, c: &OwnedCredentials) -> Option<Duration> {
         let exp = c.expires_at?;
-        let left = exp.duration_since(self.wall()).unwrap_or(Duration::ZERO);
+        // Against the corrected clock: a device 10 min slow would otherwise refresh
+        // 10 min late (after the session token expired).
+        let left = exp
+            .duration_since(self.corrected_wall())
+            .unwrap_or(Duration::ZERO);
         Some(self.now().saturating_add(left))
     }
 
@@ -434,7 +454,7 @@ impl SignalingClient {
 
     /// Current credentials (refreshed if near expiry).
     pub fn credentials(&mut self) -> Result<OwnedCredentials, ClientError> {
-        let wall = self.wall();
+        let wall = self.corrected_wall();
         Ok(self.creds.get_at(wall)?.clone())
     }
 
@@ -583,7 +603,13 @@ impl SignalingClient {
     /// inside, bounded by the call timeout. After [`ClientEvent::Fatal`], every call
     /// returns [`ClientError::Fatal`].
     pub fn poll_event(&mut self, max_wait: Duration) -> Result<Option<ClientEvent>, ClientError> {
-        let deadline = Instant::now() + max_wait;
+        // `Instant + Duration` panics on overflow: a huge `max_wait` (Duration::MAX as
+        // "wait forever") is clamped to a day per call instead.
+        let start = Instant::now();
+        let deadline = start
+            .checked_add(max_wait)
+            .or_else(|| start.checked_add(Duration::from_secs(86_400)))
+            .unwrap_or(start);
         loop {
             if let Some(ev) = self.events.pop_front() {
                 return Ok(Some(ev));
@@ -652,6 +678,18 @@ impl SignalingClient {
 
     fn policy_sync(&mut self) {
         self.control.set_clock_offset(self.total_offset());
+        // The clock offset changed (a skew correction): the credentials' refresh time was
+        // computed with the old clock; report their expiry again on the corrected one.
+        let off = self.policy.clock_offset_secs();
+        if off != self.synced_offset {
+            self.synced_offset = off;
+            let wall = self.corrected_wall();
+            if let Ok(c) = self.creds.get_at(wall).cloned() {
+                let expires_at = self.policy_expiry(&c);
+                let now = self.now();
+                self.policy.handle(now, Input::Credentials { expires_at });
+            }
+        }
     }
 
     fn lost_connection(&mut self, why: &str) {
@@ -755,7 +793,7 @@ impl SignalingClient {
 
     /// Credentials for a call; on failure the call is reported failed.
     fn creds_for(&mut self, call: Call) -> Option<OwnedCredentials> {
-        let wall = self.wall();
+        let wall = self.corrected_wall();
         match self.creds.get_at(wall) {
             Ok(c) => Some(c.clone()),
             Err(e) => {
@@ -935,7 +973,7 @@ impl SignalingClient {
             }
             PolicyAction::RefreshCredentials => {
                 self.creds.invalidate();
-                let wall = self.wall();
+                let wall = self.corrected_wall();
                 let now = self.now();
                 match self.creds.get_at(wall).cloned() {
                     Ok(c) => {

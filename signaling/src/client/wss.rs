@@ -88,13 +88,13 @@ impl WssConn {
         tls: Arc<ClientConfig>,
         timeout: Duration,
     ) -> Result<WssConn, WssError> {
-        let (scheme, rest) = url
-            .split_once("://")
-            .ok_or_else(|| WssError::BadUrl(url.to_string()))?;
+        // The query holds the signature and any session token: never put it in an error.
+        let shown = || WssError::BadUrl(url.split('?').next().unwrap_or("").to_string());
+        let (scheme, rest) = url.split_once("://").ok_or_else(shown)?;
         let default_port = match scheme {
             "wss" => 443,
             "ws" => 80,
-            _ => return Err(WssError::BadUrl(url.to_string())),
+            _ => return Err(shown()),
         };
         let authority = rest.split(['/', '?']).next().unwrap_or("");
         let addr_text = if authority.starts_with('[') {
@@ -181,39 +181,41 @@ impl WssConn {
         Ok(())
     }
 
-    /// Waits (up to the read timeout) for one frame; `Ok(None)` on timeout.
+    /// Waits (up to the read timeout) for one frame; `Ok(None)` on timeout, and after a
+    /// ping (answered) or a control fragment.
     pub fn recv(&mut self) -> Result<Option<WsEvent>, WssError> {
-        loop {
-            match self.ws.read() {
-                Ok(Message::Text(t)) => return Ok(Some(WsEvent::Text(t.as_str().to_string()))),
-                Ok(Message::Binary(b)) => {
-                    // The service only sends text; accept UTF-8 binary frames leniently.
-                    return Ok(Some(WsEvent::Text(
-                        String::from_utf8_lossy(&b).into_owned(),
-                    )));
-                }
-                Ok(Message::Pong(_)) => return Ok(Some(WsEvent::Pong)),
-                Ok(Message::Ping(_)) | Ok(Message::Frame(_)) => {
-                    // tungstenite queued the pong; push it out.
-                    match self.ws.flush() {
-                        Ok(()) => {}
-                        Err(tungstenite::Error::Io(e)) if is_timeout(&e) => {}
-                        Err(e) => return Err(WssError::Io(e.to_string())),
-                    }
-                }
-                Ok(Message::Close(frame)) => {
-                    let _ = self.ws.flush();
-                    return Ok(Some(WsEvent::Closed(
-                        frame.map(|f| format!("{} {}", u16::from(f.code), f.reason)),
-                    )));
-                }
-                Err(tungstenite::Error::Io(e)) if is_timeout(&e) => return Ok(None),
-                Err(tungstenite::Error::ConnectionClosed)
-                | Err(tungstenite::Error::AlreadyClosed) => {
-                    return Ok(Some(WsEvent::Closed(None)));
-                }
-                Err(e) => return Err(WssError::Io(e.to_string())),
+        match self.ws.read() {
+            Ok(Message::Text(t)) => Ok(Some(WsEvent::Text(t.as_str().to_string()))),
+            Ok(Message::Binary(b)) => {
+                // The service only sends text; accept UTF-8 binary frames leniently.
+                Ok(Some(WsEvent::Text(
+                    String::from_utf8_lossy(&b).into_owned(),
+                )))
             }
+            Ok(Message::Pong(_)) => Ok(Some(WsEvent::Pong)),
+            Ok(Message::Ping(_)) | Ok(Message::Frame(_)) => {
+                // tungstenite queued the pong; push it out.
+                match self.ws.flush() {
+                    Ok(()) => {}
+                    Err(tungstenite::Error::Io(e)) if is_timeout(&e) => {}
+                    Err(e) => return Err(WssError::Io(e.to_string())),
+                }
+                // Return rather than read on: a peer pinging faster than the read
+                // timeout would otherwise keep us reading (and the caller's deadline,
+                // pings and policy timers waiting) forever.
+                Ok(None)
+            }
+            Ok(Message::Close(frame)) => {
+                let _ = self.ws.flush();
+                Ok(Some(WsEvent::Closed(
+                    frame.map(|f| format!("{} {}", u16::from(f.code), f.reason)),
+                )))
+            }
+            Err(tungstenite::Error::Io(e)) if is_timeout(&e) => Ok(None),
+            Err(tungstenite::Error::ConnectionClosed) | Err(tungstenite::Error::AlreadyClosed) => {
+                Ok(Some(WsEvent::Closed(None)))
+            }
+            Err(e) => Err(WssError::Io(e.to_string())),
         }
     }
 
