@@ -532,6 +532,49 @@ async fn viewer_message_waits_for_master_within_ttl() {
     }
 }
 
+/// Held messages share one server-wide byte budget: a second masterless channel cannot
+/// add to it once it is spent, and a master draining its channel gives the bytes back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn held_messages_share_one_byte_budget() {
+    let mut cfg = config();
+    // One ~85-byte held delivery fits, two do not.
+    cfg.limits.pending_bytes_total = 120;
+    let h = start(cfg).await;
+    let t = Target::plain(&h);
+    let (a, b) = (
+        create_channel(&t, "held-a").await,
+        create_channel(&t, "held-b").await,
+    );
+    let candidate = |id: &str| {
+        format!(
+            r#"{{"action":"ICE_CANDIDATE","MessagePayload":"{}","CorrelationId":"{id}"}}"#,
+            b64("{\"n\":0}")
+        )
+    };
+    let mut va = ws_connect(&t, &a, Some("v")).await.unwrap();
+    let mut vb = ws_connect(&t, &b, Some("v")).await.unwrap();
+    send(&mut va, &candidate("a1")).await;
+    assert!(
+        next_text(&mut va, Duration::from_millis(300))
+            .await
+            .is_none()
+    );
+    send(&mut vb, &candidate("b1")).await;
+    let m = next_json(&mut vb).await;
+    assert_eq!(m["statusResponse"]["correlationId"], "b1", "{m}");
+    // Channel A's master takes its held message; B's fits now.
+    let mut ma = ws_connect(&t, &a, None).await.unwrap();
+    assert_eq!(next_json(&mut ma).await["messageType"], "ICE_CANDIDATE");
+    send(&mut vb, &candidate("b2")).await;
+    assert!(
+        next_text(&mut vb, Duration::from_millis(300))
+            .await
+            .is_none()
+    );
+    let mut mb = ws_connect(&t, &b, None).await.unwrap();
+    assert_eq!(next_json(&mut mb).await["messageType"], "ICE_CANDIDATE");
+}
+
 /// Many peers at once: every message arrives, in order per sender, and nothing is
 /// left queued.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1026,10 +1069,24 @@ async fn bounded_state_and_bad_input() {
 
     // The server-wide connection cap.
     let mut master = ws_connect(&t, &arn, None).await.unwrap();
-    let _v1 = ws_connect(&t, &arn, Some("v1")).await.unwrap();
+    let mut v1 = ws_connect(&t, &arn, Some("v1")).await.unwrap();
     let mut v2 = ws_connect(&t, &arn, Some("v2")).await.unwrap();
     let err = ws_connect(&t, &arn, Some("v3")).await.err().unwrap();
     assert_eq!(err.0, 400, "{err:?}");
+    // At the cap, a viewer (and a master) reconnecting replaces its own old connection.
+    let _v1_again = ws_connect(&t, &arn, Some("v1"))
+        .await
+        .expect("v1 replaces itself");
+    assert!(wait_closed(&mut v1, Duration::from_secs(3)).await.is_some());
+    let new_master = ws_connect(&t, &arn, None)
+        .await
+        .expect("master replaces itself");
+    assert!(
+        wait_closed(&mut master, Duration::from_secs(3))
+            .await
+            .is_some()
+    );
+    let mut master = new_master;
 
     // A frame over the configured maximum closes that connection only.
     send(&mut v2, &"x".repeat(20 * 1024)).await;

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::string::{String, ToString};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use std::vec::Vec;
@@ -141,6 +141,9 @@ pub(crate) struct Hub {
     pub(crate) cfg: Config,
     state: Mutex<State>,
     next_id: AtomicU64,
+    /// Bytes held in all channels' `pending_to_master`, against
+    /// `Limits::pending_bytes_total`.
+    pending_bytes: AtomicUsize,
     pub(crate) stats: Stats,
     started: Instant,
 }
@@ -159,6 +162,7 @@ impl Hub {
             cfg,
             state: Mutex::new(State::default()),
             next_id: AtomicU64::new(1),
+            pending_bytes: AtomicUsize::new(0),
             stats: Stats::default(),
             started: Instant::now(),
         }
@@ -294,6 +298,15 @@ impl Hub {
 
     /// DeleteSignalingChannel: wrong `CurrentVersion` → `VersionMismatchException`;
     /// every connection of the channel is closed.
+    /// Gives back what held messages took from `Limits::pending_bytes_total`.
+    fn release_pending(&self, bytes: usize) {
+        let _ = self
+            .pending_bytes
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                Some(b.saturating_sub(bytes))
+            });
+    }
+
     pub(crate) fn delete_channel(&self, arn: &str, version: Option<&str>) -> Result<(), Rejection> {
         let mut st = self.lock();
         let ch = Self::find_mut(&mut st, arn)?;
@@ -309,6 +322,7 @@ impl Hub {
         let name = ch.info.name.clone();
         st.by_arn.remove(arn);
         if let Some(ch) = st.channels.remove(&name) {
+            self.release_pending(ch.pending_to_master.iter().map(|(_, m)| m.len()).sum());
             for conn in ch.master.iter().chain(ch.viewers.values()) {
                 let _ = conn.tx.try_send(Out::Close);
             }
@@ -398,14 +412,21 @@ impl Hub {
     pub(crate) fn register(&self, arn: &str, role: Role) -> Result<Registered, Rejection> {
         let limits = &self.cfg.limits;
         let mut st = self.lock();
-        if st.live.len() >= limits.max_connections {
+        let live = st.live.len();
+        let ch = Self::find_mut(&mut st, arn)?;
+        // A connection that replaces another frees a slot as it takes one: a master (or
+        // viewer) reconnecting to a full server must not be locked out by its own ghost.
+        let replaces = match &role {
+            Role::Master => ch.master.is_some(),
+            Role::Viewer(cid) => ch.viewers.contains_key(cid),
+        };
+        if live >= limits.max_connections && !replaces {
             return Err(Rejection::new(
                 400,
                 "ClientLimitExceededException",
                 "Too many connections to this server.",
             ));
         }
-        let ch = Self::find_mut(&mut st, arn)?;
         let (tx, rx) = mpsc::channel(limits.queue_per_connection.clamp(1, 1 << 20));
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let conn = Conn { id, tx };
@@ -419,6 +440,7 @@ impl Hub {
                 let pending: Vec<String> = ch
                     .pending_to_master
                     .drain(..)
+                    .inspect(|(_, m)| self.release_pending(m.len()))
                     .filter(|(at, _)| at.elapsed() <= ttl)
                     .map(|(_, m)| m)
                     .collect();
@@ -542,13 +564,23 @@ impl Hub {
                     }
                     None => {
                         let ttl = Duration::from_secs(u64::from(ch.info.message_ttl_secs));
-                        ch.pending_to_master.retain(|(at, _)| at.elapsed() <= ttl);
-                        if ch.pending_to_master.len() >= self.cfg.limits.pending_per_channel {
+                        ch.pending_to_master.retain(|(at, m)| {
+                            let keep = at.elapsed() <= ttl;
+                            if !keep {
+                                self.release_pending(m.len());
+                            }
+                            keep
+                        });
+                        let total = self.pending_bytes.load(Ordering::Relaxed);
+                        if ch.pending_to_master.len() >= self.cfg.limits.pending_per_channel
+                            || total + msg.len() > self.cfg.limits.pending_bytes_total
+                        {
                             return Err(MessageRejection::invalid(
                                 correlation_id,
                                 "No master is connected to the signaling channel.",
                             ));
                         }
+                        self.pending_bytes.fetch_add(msg.len(), Ordering::Relaxed);
                         ch.pending_to_master.push_back((Instant::now(), msg));
                         return Ok(());
                     }

@@ -99,6 +99,9 @@ pub struct Limits {
     pub queue_per_connection: usize,
     /// Viewer messages held per channel while no master is connected.
     pub pending_per_channel: usize,
+    /// Bytes of such held messages across all channels (one budget, so that many
+    /// masterless channels cannot add up to gigabytes).
+    pub pending_bytes_total: usize,
     /// Time allowed for a TLS handshake plus a request head, and for a whole request.
     pub request_timeout: Duration,
     /// How long a connection stays open after an injected GO_AWAY.
@@ -123,6 +126,7 @@ impl Default for Limits {
             api_calls_per_sec: 100,
             queue_per_connection: 256,
             pending_per_channel: 64,
+            pending_bytes_total: 16 * 1024 * 1024,
             request_timeout: Duration::from_secs(10),
             go_away_grace: Duration::from_secs(1),
             max_frame_len: 64 * 1024,

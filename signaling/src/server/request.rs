@@ -528,7 +528,14 @@ fn find_key(keys: &[AccessKey], id: &str) -> Result<usize, Rejection> {
 fn check_token(key: &AccessKey, sent: Option<&str>) -> Result<(), Rejection> {
     match (&key.session_token, sent) {
         (None, None) => Ok(()),
-        (Some(want), Some(got)) if want == got.trim() => Ok(()),
+        (Some(want), Some(got))
+            if bool::from(subtle::ConstantTimeEq::ct_eq(
+                want.as_bytes(),
+                got.trim().as_bytes(),
+            )) =>
+        {
+            Ok(())
+        }
         _ => Err(Rejection::unknown_key()),
     }
 }
