@@ -375,6 +375,22 @@ impl PolicyConfig {
     };
 }
 
+impl PolicyConfig {
+    /// The same knobs with the periodic ones floored, so that a zero (a typo, a unit
+    /// mix-up) cannot turn pings or retries into a busy loop: pings at most every 100 ms,
+    /// backoff at least 1 ms, auth retries at least 1 s apart. [`Policy::new`] applies it.
+    pub fn sanitized(self) -> PolicyConfig {
+        let backoff_base = self.backoff_base.max(Duration::from_millis(1));
+        PolicyConfig {
+            ping_interval: self.ping_interval.max(Duration::from_millis(100)),
+            backoff_base,
+            backoff_cap: self.backoff_cap.max(backoff_base),
+            auth_retry_delay: self.auth_retry_delay.max(Duration::from_secs(1)),
+            ..self
+        }
+    }
+}
+
 impl Default for PolicyConfig {
     fn default() -> Self {
         PolicyConfig::DEFAULT
@@ -451,7 +467,7 @@ impl Policy {
     /// so a fleet does not retry in lockstep).
     pub fn new(config: PolicyConfig, role: Role, storage: bool, seed: u64, now: Duration) -> Self {
         Policy {
-            cfg: config,
+            cfg: config.sanitized(),
             role,
             storage,
             rng: seed,

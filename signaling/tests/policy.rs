@@ -578,6 +578,22 @@ fn zero_ice_ttl_backs_off_instead_of_refetching_in_a_loop() {
 }
 
 #[test]
+fn zero_intervals_in_the_config_do_not_busy_loop() {
+    let cfg = PolicyConfig {
+        ping_interval: Duration::ZERO,
+        backoff_base: Duration::ZERO,
+        backoff_cap: Duration::ZERO,
+        ..PolicyConfig::DEFAULT
+    };
+    let mut sim = Sim::new(cfg, Role::Master, false, Fake::default());
+    sim.run_for(MIN);
+    assert!(sim.p.is_connected());
+    // Pings are floored at one per 100 ms: at most ~600 a minute, not a loop.
+    let pings = sim.count(|a| *a == PolicyAction::SendPing);
+    assert!((100..=610).contains(&pings), "{pings}");
+}
+
+#[test]
 fn reconnect_ice_server_refetches_then_reconnects() {
     let mut sim = Sim::default_master();
     sim.run_for(MIN);
