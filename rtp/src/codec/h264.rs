@@ -2,7 +2,7 @@
 //! aggregation of consecutive small NAL units, FU-A fragmentation of large ones.
 
 use super::assemble::Assembler;
-use super::nal::{self, AnnexB, Kind, LazyStartCodes, NalFormat, NalFrame, ParamCache, Source};
+use super::nal::{self, AnnexB, Kind, NalFormat, NalFrame, NalPayloader};
 use super::{Error, Event, PayloadMeta, RtpPayload};
 
 const STAP_A: u8 = 24;
@@ -89,59 +89,34 @@ impl NalFormat for H264 {
 ///
 /// [`resend_parameter_sets`]: H264Payloader::resend_parameter_sets
 #[derive(Debug, Clone)]
-pub struct H264Payloader {
-    max_payload: usize,
-    resend: bool,
-    cache: ParamCache<2>,
-    start_codes: LazyStartCodes,
-}
+pub struct H264Payloader(NalPayloader<2>);
 
 impl H264Payloader {
     /// A payloader for payloads of at most `max_payload` bytes (at least 3).
     pub const fn new(max_payload: usize) -> Self {
-        H264Payloader {
-            max_payload,
-            resend: false,
-            cache: ParamCache::new(),
-            start_codes: LazyStartCodes::new(),
-        }
+        H264Payloader(NalPayloader::new(max_payload))
     }
 
     /// When on, the last SPS and PPS seen are sent again before an IDR whose access unit
     /// lacks them (each at most [`PARAM_SET_CAPACITY`](super::PARAM_SET_CAPACITY) bytes).
     pub const fn resend_parameter_sets(mut self, on: bool) -> Self {
-        self.resend = on;
+        self.0.resend = on;
         self
     }
 
     /// The largest payload this payloader writes.
     pub const fn max_payload(&self) -> usize {
-        self.max_payload
+        self.0.max_payload
     }
 
     /// Starts packetizing one access unit in Annex-B format (3- or 4-byte start codes).
     pub fn frame<'a>(&'a mut self, access_unit: &'a [u8]) -> Result<H264Frame<'a>, Error> {
-        let src = Source::annex_b(access_unit, &mut self.start_codes)?;
-        Ok(H264Frame(NalFrame::new(
-            &mut self.cache,
-            self.resend,
-            src,
-            self.max_payload,
-        )?))
+        Ok(H264Frame(self.0.annex_b(access_unit)?))
     }
 
     /// Starts packetizing one access unit given as NAL units (no start codes).
     pub fn frame_nals<'a>(&'a mut self, nals: &'a [&'a [u8]]) -> Result<H264Frame<'a>, Error> {
-        self.start(Source::List(nals.iter()))
-    }
-
-    fn start<'a>(&'a mut self, src: Source<'a>) -> Result<H264Frame<'a>, Error> {
-        Ok(H264Frame(NalFrame::new(
-            &mut self.cache,
-            self.resend,
-            src,
-            self.max_payload,
-        )?))
+        Ok(H264Frame(self.0.nal_list(nals)?))
     }
 }
 

@@ -3,7 +3,7 @@
 //! fragmentation units (FU, type 49) for large ones.
 
 use super::assemble::Assembler;
-use super::nal::{self, Kind, LazyStartCodes, NalFormat, NalFrame, ParamCache, Source};
+use super::nal::{self, Kind, NalFormat, NalFrame, NalPayloader};
 use super::{Error, Event, PayloadMeta, RtpPayload};
 
 const AP: u16 = 48;
@@ -106,59 +106,34 @@ impl NalFormat for H265 {
 /// Holds the last VPS/SPS/PPS (about 768 bytes) for
 /// [`resend_parameter_sets`](H265Payloader::resend_parameter_sets).
 #[derive(Debug, Clone)]
-pub struct H265Payloader {
-    max_payload: usize,
-    resend: bool,
-    cache: ParamCache<3>,
-    start_codes: LazyStartCodes,
-}
+pub struct H265Payloader(NalPayloader<3>);
 
 impl H265Payloader {
     /// A payloader for payloads of at most `max_payload` bytes (at least 4).
     pub const fn new(max_payload: usize) -> Self {
-        H265Payloader {
-            max_payload,
-            resend: false,
-            cache: ParamCache::new(),
-            start_codes: LazyStartCodes::new(),
-        }
+        H265Payloader(NalPayloader::new(max_payload))
     }
 
     /// When on, the last VPS, SPS and PPS seen are sent again before an IRAP picture
     /// whose access unit lacks them.
     pub const fn resend_parameter_sets(mut self, on: bool) -> Self {
-        self.resend = on;
+        self.0.resend = on;
         self
     }
 
     /// The largest payload this payloader writes.
     pub const fn max_payload(&self) -> usize {
-        self.max_payload
+        self.0.max_payload
     }
 
     /// Starts packetizing one access unit in Annex-B format (3- or 4-byte start codes).
     pub fn frame<'a>(&'a mut self, access_unit: &'a [u8]) -> Result<H265Frame<'a>, Error> {
-        let src = Source::annex_b(access_unit, &mut self.start_codes)?;
-        Ok(H265Frame(NalFrame::new(
-            &mut self.cache,
-            self.resend,
-            src,
-            self.max_payload,
-        )?))
+        Ok(H265Frame(self.0.annex_b(access_unit)?))
     }
 
     /// Starts packetizing one access unit given as NAL units (no start codes).
     pub fn frame_nals<'a>(&'a mut self, nals: &'a [&'a [u8]]) -> Result<H265Frame<'a>, Error> {
-        self.start(Source::List(nals.iter()))
-    }
-
-    fn start<'a>(&'a mut self, src: Source<'a>) -> Result<H265Frame<'a>, Error> {
-        Ok(H265Frame(NalFrame::new(
-            &mut self.cache,
-            self.resend,
-            src,
-            self.max_payload,
-        )?))
+        Ok(H265Frame(self.0.nal_list(nals)?))
     }
 }
 

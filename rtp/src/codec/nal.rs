@@ -15,7 +15,7 @@ pub(crate) const START_CODE: [u8; 4] = [0, 0, 0, 1];
 /// AArch64) it is ~2× faster than our SWAR loop, which serves other 64-bit targets; 32-bit
 /// ones skip. The SIMD searcher is built once per access unit, not once per NAL unit.
 #[derive(Debug, Clone)]
-pub(crate) struct StartCodes {
+struct StartCodes {
     #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
     finder: memchr::memmem::Finder<'static>,
 }
@@ -46,10 +46,10 @@ impl StartCodes {
 /// A payloader's [`StartCodes`], built at its first Annex-B access unit and kept: building
 /// the SIMD searcher costs as much as scanning a few kilobytes.
 #[derive(Debug, Clone)]
-pub(crate) struct LazyStartCodes(Option<StartCodes>);
+struct LazyStartCodes(Option<StartCodes>);
 
 impl LazyStartCodes {
-    pub(crate) const fn new() -> Self {
+    const fn new() -> Self {
         LazyStartCodes(None)
     }
 
@@ -227,13 +227,13 @@ pub(crate) enum Kind {
 
 /// Parameter sets kept for re-sending before keyframes.
 #[derive(Debug, Clone)]
-pub(crate) struct ParamCache<const N: usize> {
+struct ParamCache<const N: usize> {
     data: [[u8; PARAM_SET_CAPACITY]; N],
     len: [usize; N],
 }
 
 impl<const N: usize> ParamCache<N> {
-    pub(crate) const fn new() -> Self {
+    const fn new() -> Self {
         ParamCache {
             data: [[0; PARAM_SET_CAPACITY]; N],
             len: [0; N],
@@ -270,9 +270,52 @@ impl<const N: usize> ParamCache<N> {
     }
 }
 
+/// What an H.264 or H.265 payloader keeps between access units: its limits, the
+/// parameter sets it may re-send (`N` slots) and its start-code searcher.
+#[derive(Debug, Clone)]
+pub(crate) struct NalPayloader<const N: usize> {
+    pub(crate) max_payload: usize,
+    pub(crate) resend: bool,
+    cache: ParamCache<N>,
+    start_codes: LazyStartCodes,
+}
+
+impl<const N: usize> NalPayloader<N> {
+    pub(crate) const fn new(max_payload: usize) -> Self {
+        NalPayloader {
+            max_payload,
+            resend: false,
+            cache: ParamCache::new(),
+            start_codes: LazyStartCodes::new(),
+        }
+    }
+
+    /// Starts one access unit in Annex-B format.
+    pub(crate) fn annex_b<'a, F: NalFormat>(
+        &'a mut self,
+        access_unit: &'a [u8],
+    ) -> Result<NalFrame<'a, F, N>, Error> {
+        let src = Source::annex_b(access_unit, &mut self.start_codes)?;
+        NalFrame::new(&mut self.cache, self.resend, src, self.max_payload)
+    }
+
+    /// Starts one access unit given as NAL units (no start codes).
+    pub(crate) fn nal_list<'a, F: NalFormat>(
+        &'a mut self,
+        nals: &'a [&'a [u8]],
+    ) -> Result<NalFrame<'a, F, N>, Error> {
+        NalFrame::new(
+            &mut self.cache,
+            self.resend,
+            Source::List(nals.iter()),
+            self.max_payload,
+        )
+    }
+}
+
 /// Where a frame's NAL units come from.
 #[derive(Debug, Clone)]
-pub(crate) enum Source<'a> {
+enum Source<'a> {
     AnnexB {
         rest: &'a [u8],
         start_codes: &'a StartCodes,
@@ -281,10 +324,7 @@ pub(crate) enum Source<'a> {
 }
 impl<'a> Source<'a> {
     /// An Annex-B access unit, searched with the payloader's `start_codes`.
-    pub(crate) fn annex_b(
-        access_unit: &'a [u8],
-        start_codes: &'a mut LazyStartCodes,
-    ) -> Result<Self, Error> {
+    fn annex_b(access_unit: &'a [u8], start_codes: &'a mut LazyStartCodes) -> Result<Self, Error> {
         Ok(Source::AnnexB {
             rest: after_first_start_code(access_unit)?,
             start_codes: start_codes.get(),
@@ -328,7 +368,7 @@ pub(crate) struct NalFrame<'a, F, const N: usize> {
 }
 
 impl<'a, F: NalFormat, const N: usize> NalFrame<'a, F, N> {
-    pub(crate) fn new(
+    fn new(
         cache: &'a mut ParamCache<N>,
         resend: bool,
         src: Source<'a>,
