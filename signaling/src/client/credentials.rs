@@ -561,7 +561,7 @@ impl<P: CredentialsProvider> Cached<P> {
 
 impl<P: CredentialsProvider> CredentialsProvider for Cached<P> {
     fn credentials(&mut self) -> Result<OwnedCredentials, CredentialsError> {
-        self.get_at(SystemTime::now()).cloned()
+        self.get_at(super::clock::system_now()).cloned()
     }
 }
 

@@ -120,7 +120,7 @@ impl SignedHttp {
 
     /// The signing time: the system clock corrected by [`SignedHttp::clock_offset_secs`].
     pub fn signing_time(&self) -> UtcTime {
-        signing_time(SystemTime::now(), self.clock_offset_secs)
+        signing_time(super::clock::system_now(), self.clock_offset_secs)
     }
 
     /// Signs and sends `POST <base_url><path>` with a JSON `body`.

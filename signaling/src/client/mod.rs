@@ -56,6 +56,7 @@
 //! ```
 
 pub mod cache;
+mod clock;
 pub mod control;
 pub mod credentials;
 pub mod http;

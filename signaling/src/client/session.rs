@@ -26,6 +26,7 @@ use crate::ratelimit::TokenBucket;
 use crate::sigv4::{Scope, SigningKey, WssConnect, write_presigned_wss_url};
 
 use super::cache::{CachedEndpoints, EndpointCache};
+use super::clock;
 use super::control::{ControlError, ControlPlane, ControlPlaneConfig, Endpoints, IceServerInfo};
 use super::credentials::{Cached, CredentialsError, CredentialsProvider, OwnedCredentials};
 use super::http::signing_time;
@@ -308,7 +309,7 @@ impl SignalingClient {
         let wall = wall_clock(cfg.clock_error_secs);
         let first = creds.get_at(wall)?.clone();
         let seed = cfg.seed.unwrap_or_else(|| {
-            let n = SystemTime::now()
+            let n = clock::system_now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos() as u64);
             n ^ (u64::from(std::process::id()) << 32)
@@ -386,14 +387,7 @@ impl SignalingClient {
     /// The device clock corrected by the offset the policy learned from the service: the
     /// clock credential expiry times (set by the service) must be compared with.
     fn corrected_wall(&self) -> SystemTime {
-        let off = self.policy.clock_offset_secs();
-        let d = Duration::from_secs(off.unsigned_abs());
-        let wall = self.wall();
-        if off >= 0 {
-            wall.checked_add(d).unwrap_or(wall)
-        } else {
-            wall.checked_sub(d).unwrap_or(wall)
-        }
+        clock::shifted(self.wall(), self.policy.clock_offset_secs())
     }
 
     fn policy_expiry(&self, c: &OwnedCredentials) -> Option<Duration> {
@@ -1035,7 +1029,7 @@ impl SignalingClient {
             .next()
             .unwrap_or("");
         let host = host.strip_suffix(":443").unwrap_or(host).to_string();
-        let time = signing_time(SystemTime::now(), self.total_offset());
+        let time = signing_time(self.wall(), self.policy.clock_offset_secs());
         let scope = Scope::kvs(&self.cfg.region);
         let creds = c.as_credentials();
         let key = SigningKey::refresh(&mut self.wss_key, creds.secret_access_key, time, scope);
@@ -1135,15 +1129,9 @@ fn action_tag(a: Action) -> &'static str {
     }
 }
 
-/// The system clock shifted by a simulated device clock error.
+/// The device clock: the system's, shifted by a simulated device clock error.
 fn wall_clock(error_secs: i64) -> SystemTime {
-    let now = SystemTime::now();
-    let d = Duration::from_secs(error_secs.unsigned_abs());
-    if error_secs >= 0 {
-        now.checked_add(d).unwrap_or(now)
-    } else {
-        now.checked_sub(d).unwrap_or(now)
-    }
+    clock::shifted(clock::system_now(), error_secs)
 }
 
 #[cfg(test)]

@@ -192,22 +192,19 @@ impl Default for Config {
 
 #[cfg(feature = "server")]
 impl Config {
-    /// The server's idea of now, in unix seconds (system clock + offset).
-    pub(crate) fn now_unix(&self) -> u64 {
-        let sys = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        sys.saturating_add_signed(self.clock_offset_secs)
-    }
-
-    /// Now in unix milliseconds (channel creation times).
+    /// Now in unix milliseconds (system clock + offset): the server's one clock read,
+    /// for signature windows, `Date` headers, TURN expiries and channel creation times.
     pub(crate) fn now_ms(&self) -> u64 {
         let sys = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
             .unwrap_or(0);
         sys.saturating_add_signed(self.clock_offset_secs.saturating_mul(1000))
+    }
+
+    /// [`Config::now_ms`] in unix seconds.
+    pub(crate) fn now_unix(&self) -> u64 {
+        self.now_ms() / 1000
     }
 }
 
